@@ -1,0 +1,71 @@
+export { type CallOptions, type ClientOptions, DEFAULT_BASE_URL, RickMortyClient } from './client.js';
+export {
+  AbortError,
+  ArgumentRangeError,
+  BlockingUnavailableError,
+  ConnectionError,
+  HttpError,
+  type HttpErrorDetails,
+  InvalidArgumentError,
+  NotFoundError,
+  RateLimitError,
+  ResponseError,
+  RickMortyError,
+  ServerError,
+  TimeoutError,
+  ValidationError,
+  type ValidationIssue,
+  WorkerError,
+  isAbortError,
+  isHttpError,
+  isNotFoundError,
+  isRateLimitError,
+  isRickMortyError,
+  isTimeoutError,
+  isValidationError,
+} from './errors.js';
+export {
+  type MakeAsyncOptions,
+  type ModuleFunction,
+  type PooledFunction,
+  type PooledTransport,
+  type RebuildableTransport,
+  makeAsync,
+} from './make-async.js';
+export type { CharacterFilter, EpisodeFilter, ListQuery, LocationFilter } from './operations/resources.js';
+export {
+  type Logger,
+  type RetryContext,
+  type RetryOptions,
+  handleError,
+  handleErrorAsync,
+  isPermanentError,
+} from './retry.js';
+export {
+  type Character,
+  type CharacterGender,
+  type CharacterStatus,
+  characterGenders,
+  characterSchema,
+  characterStatuses,
+} from './schemas/character.js';
+export { type Link, linkSchema } from './schemas/common.js';
+export { type Endpoints, endpointsSchema } from './schemas/endpoints.js';
+export { type Episode, episodeSchema } from './schemas/episode.js';
+export { type ErrorBody, errorBodySchema } from './schemas/error-body.js';
+export { type Location, locationSchema } from './schemas/location.js';
+export { type Page, type PageInfo, pageInfoSchema, pageSchema } from './schemas/page.js';
+export {
+  type BlockingHttpTransport,
+  type BlockingTransportOptions,
+  type RebuildRecipe,
+  createBlockingTransport,
+} from './transports/blocking.js';
+export { type HttpTransportOptions, createHttpTransport } from './transports/http.js';
+export type {
+  AsyncTransport,
+  BlockingTransport,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './transports/types.js';

@@ -1,0 +1,155 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import { AbortError, InvalidArgumentError, deserializeError } from './errors.js';
+import type { PoolResult, PoolTask } from './make-async-worker.js';
+import { assertOptionsObject, integerOption } from './operations/validate.js';
+import type { RebuildRecipe } from './transports/blocking.js';
+import type { AsyncTransport, BlockingTransport, TransportRequest, TransportResponse } from './transports/types.js';
+import { workerEntry } from './worker-entry.js';
+
+/** Options of `makeAsync`. */
+export interface MakeAsyncOptions {
+  /** How many blocking calls may run at once, each on its own thread. Default: `max(4, availableParallelism())`. */
+  maxThreads?: number;
+  /** Milliseconds an idle worker thread lives before it exits. Default: 1000. */
+  idleTimeout?: number;
+}
+
+/** A blocking transport that `makeAsync` can rebuild on a worker thread. */
+export interface RebuildableTransport extends BlockingTransport {
+  readonly rebuild: RebuildRecipe;
+}
+
+/** A blocking function named by module and export, so that a worker thread can load it. */
+export interface ModuleFunction {
+  /** The module's URL or absolute path, e.g. `new URL('./slow.js', import.meta.url)`. */
+  readonly module: string | URL;
+  /** The export to call. Default: `'default'`. */
+  readonly export?: string;
+}
+
+/** The async transport `makeAsync` returns for a blocking transport. */
+export interface PooledTransport extends AsyncTransport {
+  /** Stops the worker threads. */
+  close(): Promise<void>;
+}
+
+/** The async function `makeAsync` returns for a module function. */
+export type PooledFunction<F extends (...args: never[]) => unknown> = ((
+  ...args: Parameters<F>
+) => Promise<Awaited<ReturnType<F>>>) & { close(): Promise<void> };
+
+const KEYS = ['maxThreads', 'idleTimeout'] as const;
+
+function createPool(options: MakeAsyncOptions | undefined) {
+  const o = assertOptionsObject(options, 'options', KEYS);
+  const maxThreads = integerOption(o.maxThreads, 'maxThreads', Math.max(4, availableParallelism()), { min: 1 });
+  const idleTimeout = integerOption(o.idleTimeout, 'idleTimeout', 1000);
+  const entry = workerEntry('make-async-worker', import.meta.url);
+  let pool: Piscina | undefined;
+  return {
+    run(task: PoolTask, signal?: AbortSignal): Promise<unknown> {
+      // Threads start on the first call, not before; idle ones are unref'd by piscina and exit
+      // after `idleTimeout`, so a program that is done exits by itself.
+      pool ??= new Piscina({
+        filename: fileURLToPath(entry.url),
+        workerData: entry.workerData,
+        minThreads: 0,
+        maxThreads,
+        idleTimeout,
+      });
+      return pool.run(task, signal ? { signal } : {}).then(
+        (result: PoolResult) => {
+          if (result.ok) return result.value;
+          throw deserializeError(result.error);
+        },
+        (error: unknown) => {
+          if (signal?.aborted) throw new AbortError(signal.reason);
+          throw error;
+        },
+      );
+    },
+    async close(): Promise<void> {
+      const current = pool;
+      pool = undefined;
+      await current?.destroy();
+    },
+  };
+}
+
+/**
+ * Lifts a blocking transport, or a blocking function in a module, into an async one that runs on a
+ * pool of worker threads: N blocking calls overlap, and the event loop keeps ticking meanwhile.
+ * This is Python's `loop.run_in_executor` for this library.
+ *
+ * @example
+ * ```ts
+ * const transport = makeAsync(createBlockingTransport());
+ * const client = new RickMortyClient({ transport });
+ * const [rick, alan] = await Promise.all([client.getCharacterAsync(1), client.getCharacterAsync(10)]);
+ * await transport.close();
+ * ```
+ *
+ * @example
+ * ```ts
+ * // slow.js: export function slowSquare(n) { sleepSync(100); return n * n; }
+ * const slowSquare = makeAsync<typeof import('./slow.js').slowSquare>({
+ *   module: new URL('./slow.js', import.meta.url),
+ *   export: 'slowSquare',
+ * });
+ * await Promise.all([slowSquare(2), slowSquare(3)]); // [4, 9], together
+ * ```
+ *
+ * Note: functions cannot travel to another thread, so a plain closure is refused with a `TypeError`.
+ * Running it on this thread instead would block the event loop, the very thing `makeAsync` is for.
+ * Name the function by module and export, or pass a transport that can rebuild itself (the
+ * built-in blocking transport can).
+ * Note: arguments and results are copied between threads with the structured clone algorithm.
+ */
+export function makeAsync(transport: RebuildableTransport, options?: MakeAsyncOptions): PooledTransport;
+export function makeAsync<F extends (...args: never[]) => unknown>(
+  target: ModuleFunction,
+  options?: MakeAsyncOptions,
+): PooledFunction<F>;
+export function makeAsync(
+  target: RebuildableTransport | ModuleFunction,
+  options?: MakeAsyncOptions,
+): PooledTransport | PooledFunction<(...args: never[]) => unknown> {
+  if (typeof target === 'function') {
+    throw new InvalidArgumentError(
+      'makeAsync cannot move a function to a worker thread (closures do not cross threads). ' +
+        "Pass { module: new URL('./file.js', import.meta.url), export: 'name' }, or a transport from createBlockingTransport()",
+    );
+  }
+  if (typeof target !== 'object' || target === null) {
+    throw new InvalidArgumentError('Expected `target` to be a blocking transport or { module, export }');
+  }
+  if ('requestSync' in target) {
+    const recipe = (target as Partial<RebuildableTransport>).rebuild;
+    if (!recipe) {
+      throw new InvalidArgumentError(
+        'makeAsync needs a transport that can rebuild itself on a worker thread (one with a `rebuild` recipe, such as createBlockingTransport()); this one has none',
+      );
+    }
+    const pool = createPool(options);
+    return {
+      request(request: TransportRequest): Promise<TransportResponse> {
+        const { signal, ...plain } = request;
+        if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+        return pool.run({ kind: 'request', recipe, request: plain }, signal) as Promise<TransportResponse>;
+      },
+      close: pool.close,
+    };
+  }
+  if (!('module' in target) || (typeof target.module !== 'string' && !(target.module instanceof URL))) {
+    throw new InvalidArgumentError('Expected `target.module` to be a URL or an absolute path');
+  }
+  const module = String(target.module).startsWith('file:')
+    ? String(target.module)
+    : pathToFileURL(String(target.module)).href;
+  const name = target.export ?? 'default';
+  const pool = createPool(options);
+  const lifted = (...args: unknown[]) => pool.run({ kind: 'call', module, export: name, args });
+  return Object.assign(lifted, { close: pool.close });
+}

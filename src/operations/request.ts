@@ -1,0 +1,226 @@
+import type gensync from 'gensync';
+import type * as z from 'zod/mini';
+import {
+  ConnectionError,
+  HttpError,
+  NotFoundError,
+  RateLimitError,
+  ResponseError,
+  ServerError,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors.js';
+import { type RetryPolicy, retrying } from '../retry.js';
+import type { Logger } from '../retry.js';
+import { errorBodySchema } from '../schemas/error-body.js';
+import type { TransportRequest, TransportResponse } from '../transports/types.js';
+import { type Handler, throwIfAborted } from './effects.js';
+
+/** What a request may be given: everything but the URL is filled in from the context. */
+export type Send = gensync.Gensync<[request: TransportRequest], TransportResponse>;
+
+/** @internal The I/O-free settings every operation runs with. */
+export interface RequestContext {
+  readonly baseUrl: string;
+  /** The transport call, as a `gensync` leaf built by the client for this client's transports. */
+  readonly send: Send;
+  readonly timeout: number;
+  readonly maxResponseBytes: number;
+  readonly maxRedirects: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly retry: RetryPolicy;
+  readonly signal: AbortSignal | undefined;
+  readonly logger: Logger | null;
+}
+
+/**
+ * Builds an absolute URL under the base URL. Path segments are encoded one by one, so no value can
+ * climb out of its segment (`..`, `/`, `?` and `#` arrive as data, not as structure).
+ */
+export function buildUrl(
+  baseUrl: string,
+  segments: readonly (string | number)[],
+  query?: Readonly<Record<string, string | number | undefined>>,
+): string {
+  const path = segments.map((segment) => encodeURIComponent(String(segment))).join('/');
+  let url = path ? `${baseUrl}/${path}` : baseUrl;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.append(key, String(value));
+    }
+    const search = params.toString();
+    if (search) url += `?${search}`;
+  }
+  return url;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (value.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function serverMessageOf(body: string): string | undefined {
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns a non-success answer into the error class for its status.
+ * @internal
+ */
+export function httpErrorFor(request: TransportRequest, response: TransportResponse): HttpError {
+  const details = {
+    method: request.method,
+    url: request.url,
+    status: response.status,
+    statusText: response.statusText,
+    serverMessage: serverMessageOf(response.body),
+    headers: response.headers,
+  };
+  if (response.status === 404) return new NotFoundError(details);
+  if (response.status === 429) {
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+    return new RateLimitError(retryAfterMs === undefined ? details : { ...details, retryAfterMs });
+  }
+  if (response.status >= 500) return new ServerError(details);
+  return new HttpError(details);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const detail = issue as { expected?: unknown; values?: unknown[]; input?: unknown };
+  if (issue.code === 'invalid_type') return `expected ${String(detail.expected)}`;
+  if (issue.code === 'invalid_value' && detail.values) {
+    return `expected one of ${detail.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return issue.message && issue.message !== 'Invalid input' ? issue.message : issue.code;
+}
+
+/** Validates `data` against `schema`, or throws a `ValidationError` naming the URL. */
+export function validate<T>(schema: z.ZodMiniType<T>, data: unknown, url: string): T {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
+    path: issue.path,
+    code: issue.code,
+    message: describeIssue(issue),
+  }));
+  throw new ValidationError({ url, issues }, { cause: result.error });
+}
+
+/**
+ * Reads a final (non-redirect) answer: an error for a failed status, otherwise the JSON body
+ * validated against `schema`. Pure: no I/O, the same for both halves.
+ */
+export function parseResponse<T>(
+  request: TransportRequest,
+  response: TransportResponse,
+  schema: z.ZodMiniType<T>,
+): T {
+  if (response.status < 200 || response.status >= 300) throw httpErrorFor(request, response);
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch (error) {
+    throw new ResponseError(
+      {
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        code: 'INVALID_JSON',
+        detail: `Response body is not valid JSON (${response.body.length} characters; truncated?)`,
+      },
+      { cause: error },
+    );
+  }
+  return validate(schema, json, request.url);
+}
+
+/**
+ * Sends one request and follows redirects, at most `maxRedirects` of them. Headers are dropped when
+ * a redirect leaves the origin, so nothing given for one host reaches another.
+ */
+export function* sendFollowingRedirects(
+  context: RequestContext,
+  url: string,
+): Handler<{ request: TransportRequest; response: TransportResponse }> {
+  let request: TransportRequest = {
+    method: 'GET',
+    url,
+    headers: context.headers,
+    timeout: context.timeout,
+    maxResponseBytes: context.maxResponseBytes,
+    ...(context.signal ? { signal: context.signal } : {}),
+  };
+  for (let redirects = 0; ; redirects++) {
+    throwIfAborted(context.signal);
+    context.logger?.debug?.(`${request.method} ${request.url}`);
+    const response = yield* context.send(request);
+    const location = response.headers.location;
+    if (!REDIRECT_STATUSES.has(response.status) || location === undefined) {
+      return { request, response };
+    }
+    if (redirects >= context.maxRedirects) {
+      throw new ResponseError({
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        code: 'TOO_MANY_REDIRECTS',
+        detail: `More than ${context.maxRedirects} redirects`,
+      });
+    }
+    let next: URL;
+    try {
+      next = new URL(location, request.url);
+    } catch (error) {
+      throw new ResponseError(
+        { method: request.method, url: request.url, status: response.status, code: 'BAD_REDIRECT', detail: `Redirect to an invalid URL ${JSON.stringify(location)}` },
+        { cause: error },
+      );
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new ResponseError({
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        code: 'BAD_REDIRECT',
+        detail: `Redirect to a URL that is not http(s) (${next.protocol})`,
+      });
+    }
+    const sameOrigin = next.origin === new URL(request.url).origin;
+    request = { ...request, url: next.href, headers: sameOrigin ? (request.headers ?? {}) : {} };
+  }
+}
+
+/**
+ * GETs a URL and returns its body validated against `schema`, retrying what the retry policy says
+ * is worth retrying. Every operation of the client reads the API through this one function.
+ */
+export function* getJson<T>(context: RequestContext, url: string, schema: z.ZodMiniType<T>): Handler<T> {
+  return yield* retrying(context.retry, function* () {
+    const { request, response } = yield* sendFollowingRedirects(context, url);
+    return parseResponse(request, response, schema);
+  });
+}
+
+/** Wraps a failure from inside a transport that is not already one of ours. @internal */
+export function connectionErrorFor(request: TransportRequest, error: unknown): ConnectionError {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  const code =
+    typeof (error as { code?: unknown } | null)?.code === 'string'
+      ? ((error as { code: string }).code)
+      : typeof cause?.code === 'string'
+        ? cause.code
+        : undefined;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectionError({ method: request.method, url: request.url, code, reason }, { cause: error });
+}

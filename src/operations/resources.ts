@@ -1,0 +1,281 @@
+import gensync from 'gensync';
+import * as z from 'zod/mini';
+import { ArgumentRangeError, InvalidArgumentError, NotFoundError, isNotFoundError } from '../errors.js';
+import { type Character, characterGenders, characterSchema, characterStatuses } from '../schemas/character.js';
+import { type Endpoints, endpointsSchema } from '../schemas/endpoints.js';
+import { type Episode, episodeSchema } from '../schemas/episode.js';
+import { type Location, locationSchema } from '../schemas/location.js';
+import { type Page, pageSchema } from '../schemas/page.js';
+import { type Handler, all } from './effects.js';
+import { type RequestContext, buildUrl, getJson } from './request.js';
+import { MAX_IDS, assertId, assertIds, describeValue } from './validate.js';
+
+/** A record with an id: every resource of the API. */
+interface Identified {
+  readonly id: number;
+}
+
+/** What the operations need to know of one resource. */
+export interface Resource<T extends Identified, F> {
+  /** The path segment: `character`. */
+  readonly path: 'character' | 'location' | 'episode';
+  /** For messages: `Character`, `Characters`. */
+  readonly singular: string;
+  readonly plural: string;
+  readonly schema: z.ZodMiniType<T>;
+  readonly pageSchema: z.ZodMiniType<Page<T>>;
+  /** The filters the API knows, each with its allowed values, or null for free text. */
+  readonly filters: { readonly [K in keyof F]-?: readonly string[] | null };
+}
+
+/** Filters of `listCharacters`; every text filter is a case-insensitive substring match. */
+export interface CharacterFilter {
+  name?: string;
+  status?: (typeof characterStatuses)[number] | Lowercase<(typeof characterStatuses)[number]>;
+  species?: string;
+  type?: string;
+  gender?: (typeof characterGenders)[number] | Lowercase<(typeof characterGenders)[number]>;
+}
+
+/** Filters of `listLocations`. */
+export interface LocationFilter {
+  name?: string;
+  type?: string;
+  dimension?: string;
+}
+
+/** Filters of `listEpisodes`; `episode` is a code such as `S01E01` (or a part of one, `S01`). */
+export interface EpisodeFilter {
+  name?: string;
+  episode?: string;
+}
+
+/** A filter plus the page to read, from 1. */
+export type ListQuery<F> = F & { page?: number };
+
+export const characters: Resource<Character, CharacterFilter> = {
+  path: 'character',
+  singular: 'Character',
+  plural: 'Characters',
+  schema: characterSchema,
+  pageSchema: pageSchema(characterSchema),
+  filters: { name: null, status: characterStatuses, species: null, type: null, gender: characterGenders },
+};
+
+export const locations: Resource<Location, LocationFilter> = {
+  path: 'location',
+  singular: 'Location',
+  plural: 'Locations',
+  schema: locationSchema,
+  pageSchema: pageSchema(locationSchema),
+  filters: { name: null, type: null, dimension: null },
+};
+
+export const episodes: Resource<Episode, EpisodeFilter> = {
+  path: 'episode',
+  singular: 'Episode',
+  plural: 'Episodes',
+  schema: episodeSchema,
+  pageSchema: pageSchema(episodeSchema),
+  filters: { name: null, episode: null },
+};
+
+/** How `getMany` reads many ids. */
+export interface BatchSettings {
+  /** Read through the batch endpoint (`/character/1,2,3`), or one request per id. */
+  readonly enabled: boolean;
+  /** The most ids in one batch request, which keeps URLs short. */
+  readonly size: number;
+}
+
+/** The longest text filter accepted; the API's longest name is far shorter. */
+const MAX_FILTER_LENGTH = 200;
+
+/**
+ * Checks a list query and returns it as query parameters. Unknown keys, values of the wrong type,
+ * values outside an enum and bad page numbers are refused before any request.
+ */
+export function listQuery<F>(resource: Resource<Identified, F>, query: unknown): Record<string, string | number> {
+  if (query === undefined) return {};
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) {
+    throw new InvalidArgumentError(`Expected the ${resource.path} filter to be an object, got ${describeValue(query)}`);
+  }
+  const params: Record<string, string | number> = {};
+  const filters = resource.filters as Record<string, readonly string[] | null>;
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (key === 'page') {
+      params.page = assertId(value, 'page');
+      continue;
+    }
+    if (!(key in filters)) {
+      throw new InvalidArgumentError(
+        `Unknown ${resource.path} filter \`${key}\`; expected one of: ${[...Object.keys(filters), 'page'].join(', ')}`,
+      );
+    }
+    if (typeof value !== 'string') {
+      throw new InvalidArgumentError(`Expected filter \`${key}\` to be a string, got ${describeValue(value)}`);
+    }
+    if (value.length > MAX_FILTER_LENGTH) {
+      throw new ArgumentRangeError(`Expected filter \`${key}\` to be at most ${MAX_FILTER_LENGTH} characters`);
+    }
+    const allowed = filters[key];
+    if (allowed && !allowed.some((option) => option.toLowerCase() === value.toLowerCase())) {
+      throw new ArgumentRangeError(
+        `Expected filter \`${key}\` to be one of ${allowed.map((option) => `'${option}'`).join(', ')}, got ${describeValue(value)}`,
+      );
+    }
+    params[key] = value;
+  }
+  return params;
+}
+
+/** Splits ids into chunks of at most `size`, keeping their order. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+/** Puts records back in the order of `ids` (duplicates repeat) and names the ids with no record. */
+export function reorder<T extends Identified>(
+  ids: readonly number[],
+  records: Iterable<T>,
+): { ordered: T[]; missing: number[] } {
+  const byId = new Map<number, T>();
+  for (const record of records) byId.set(record.id, record);
+  const ordered: T[] = [];
+  const missing: number[] = [];
+  for (const id of ids) {
+    const record = byId.get(id);
+    if (record) ordered.push(record);
+    else if (!missing.includes(id)) missing.push(id);
+  }
+  return { ordered, missing };
+}
+
+/** The URL of one record. */
+export function recordUrl(context: RequestContext, resource: Resource<Identified, unknown>, id: number): string {
+  return buildUrl(context.baseUrl, [resource.path, id]);
+}
+
+/** The batch URL for several ids: `/character/1,10,100`. Ids are checked integers: nothing to encode. */
+export function batchUrl(context: RequestContext, resource: Resource<Identified, unknown>, ids: readonly number[]): string {
+  return `${buildUrl(context.baseUrl, [resource.path])}/${ids.join(',')}`;
+}
+
+function* getOneOrNothing<T extends Identified>(
+  context: RequestContext,
+  resource: Resource<T, unknown>,
+  id: number,
+): Handler<T[]> {
+  try {
+    return [yield* getJson(context, recordUrl(context, resource, id), resource.schema)];
+  } catch (error) {
+    if (isNotFoundError(error)) return [];
+    throw error;
+  }
+}
+
+function* getChunk<T extends Identified>(
+  context: RequestContext,
+  resource: Resource<T, unknown>,
+  ids: readonly number[],
+): Handler<T[]> {
+  // `/character/5` answers an object, not an array; one id goes to the single-record URL, which
+  // also shares a cache entry with `getCharacter(5)`.
+  if (ids.length === 1) return yield* getOneOrNothing(context, resource, ids[0]!);
+  return yield* getJson(context, batchUrl(context, resource, ids), z.array(resource.schema));
+}
+
+/** Reads one record. */
+export function* getOne<T extends Identified>(
+  context: RequestContext,
+  resource: Resource<T, unknown>,
+  id: unknown,
+): Handler<T> {
+  const checked = assertId(id);
+  const url = recordUrl(context, resource, checked);
+  try {
+    return yield* getJson(context, url, resource.schema);
+  } catch (error) {
+    if (isNotFoundError(error) && error.ids.length === 0) {
+      throw new NotFoundError(
+        { method: error.method, url, statusText: error.statusText, ...(error.serverMessage ? { serverMessage: error.serverMessage } : {}), ids: [checked] },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads many records, each distinct id once, and returns them in the order asked (duplicates
+ * repeat). Through the batch endpoint in chunks, or one request per id; either way the requests
+ * run together in the async half. Missing ids raise one `NotFoundError` that names them all.
+ */
+export function* getMany<T extends Identified>(
+  context: RequestContext,
+  resource: Resource<T, unknown>,
+  ids: unknown,
+  batch: BatchSettings,
+): Handler<T[]> {
+  const wanted = assertIds(ids);
+  const unique = [...new Set(wanted)];
+  const groups = batch.enabled ? chunk(unique, batch.size) : unique.map((id) => [id]);
+  const answers = yield* all(groups.map((group) => getChunk(context, resource, group)));
+  const { ordered, missing } = reorder(wanted, answers.flat());
+  if (missing.length > 0) {
+    const firstGroup = groups.find((group) => group.includes(missing[0]!)) ?? [missing[0]!];
+    const url = firstGroup.length === 1 ? recordUrl(context, resource, firstGroup[0]!) : batchUrl(context, resource, firstGroup);
+    throw new NotFoundError({ method: 'GET', url, ids: missing, resource: `${missing.length === 1 ? resource.singular : resource.plural}` });
+  }
+  return ordered;
+}
+
+const NOTHING_HERE = 'There is nothing here';
+
+/**
+ * Reads one page of a list. A filter that matches nothing is an empty page (the API answers 404
+ * "There is nothing here"); a page past the end is a `NotFoundError` that says so.
+ */
+export function* listPage<T extends Identified, F>(
+  context: RequestContext,
+  resource: Resource<T, F>,
+  query: unknown,
+): Handler<Page<T>> {
+  const params = listQuery(resource, query);
+  const url = buildUrl(context.baseUrl, [resource.path], params);
+  try {
+    return yield* getJson(context, url, resource.pageSchema);
+  } catch (error) {
+    if (isNotFoundError(error) && error.serverMessage === NOTHING_HERE) {
+      const page = typeof params.page === 'number' ? params.page : 1;
+      if (page === 1) return { info: { count: 0, pages: 0, next: null, prev: null }, results: [] };
+      throw new NotFoundError(
+        {
+          method: 'GET',
+          url,
+          statusText: error.statusText,
+          serverMessage: `Page ${page} is past the end of the ${resource.path} list`,
+        },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Reads the root endpoint map. */
+export function* getEndpoints(context: RequestContext): Handler<Endpoints> {
+  return yield* getJson(context, context.baseUrl, endpointsSchema);
+}
+
+export const operations = {
+  getOne: gensync(getOne),
+  getMany: gensync(getMany),
+  listPage: gensync(listPage),
+  getEndpoints: gensync(getEndpoints),
+};
+
+export { MAX_IDS };

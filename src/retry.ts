@@ -1,0 +1,299 @@
+import gensync from 'gensync';
+import { InvalidArgumentError, isAbortError, type RickMortyError } from './errors.js';
+import { type Handler, isThenable, sleep, throwIfAborted } from './operations/effects.js';
+import {
+  assertOptionsObject,
+  booleanOption,
+  functionOption,
+  integerOption,
+  signalOption,
+} from './operations/validate.js';
+
+/** A logger in the shape of `console`; every method is optional. */
+export interface Logger {
+  debug?(message: string, ...details: unknown[]): void;
+  info?(message: string, ...details: unknown[]): void;
+  warn?(message: string, ...details: unknown[]): void;
+  error?(message: string, ...details: unknown[]): void;
+}
+
+/** What `onRetry` is told before each wait. */
+export interface RetryContext {
+  /** The error of the attempt that just failed. */
+  readonly error: unknown;
+  /** The number of that attempt, from 1. */
+  readonly attempt: number;
+  readonly retriesLeft: number;
+  /** How long the helper will wait before the next attempt, in milliseconds. */
+  readonly delay: number;
+}
+
+/** Options of `handleError`, `handleErrorAsync` and the client's own retries. */
+export interface RetryOptions {
+  /** How many times to try again after the first failure. Default: 2, as in the original helpers. */
+  retries?: number;
+  /** The first backoff delay in milliseconds; each retry doubles it (see `factor`). Default: 200. */
+  minDelay?: number;
+  /** The largest backoff delay in milliseconds. Default: 5000. */
+  maxDelay?: number;
+  /** How much each delay grows over the previous one. Default: 2. */
+  factor?: number;
+  /**
+   * Spread each delay at random between half and all of it, so that many clients that failed
+   * together do not retry together. Default: true.
+   */
+  jitter?: boolean;
+  /**
+   * The longest `Retry-After` to honour, in milliseconds; a server that asks for a longer wait
+   * gets its error rethrown at once. Default: 60000.
+   */
+  maxRetryAfter?: number;
+  /**
+   * Decides whether an error is worth another attempt. Default: every error except those known to
+   * be permanent (see `isPermanentError`). Note: it is not asked once the retries have run out.
+   */
+  shouldRetry?: (error: unknown, attempt: number) => boolean;
+  /** Called before each wait. Use it to log, or to count attempts in a test. */
+  onRetry?: (context: RetryContext) => void;
+  /** Aborts the attempts and any pending wait with an `AbortError`. */
+  signal?: AbortSignal;
+  /**
+   * Where to log each failure. `handleError` and `handleErrorAsync` log to `console` by default,
+   * as the original helpers did; pass `null` to keep them quiet. The client logs nowhere unless
+   * it is given a logger.
+   */
+  logger?: Logger | null;
+}
+
+/** @internal The options checked and filled in. */
+export interface RetryPolicy {
+  readonly retries: number;
+  readonly minDelay: number;
+  readonly maxDelay: number;
+  readonly factor: number;
+  readonly jitter: boolean;
+  readonly maxRetryAfter: number;
+  readonly shouldRetry: (error: unknown, attempt: number) => boolean;
+  readonly onRetry: ((context: RetryContext) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly logger: Logger | null;
+  readonly random: () => number;
+}
+
+const RETRY_KEYS = [
+  'retries',
+  'minDelay',
+  'maxDelay',
+  'factor',
+  'jitter',
+  'maxRetryAfter',
+  'shouldRetry',
+  'onRetry',
+  'signal',
+  'logger',
+] as const;
+
+const PERMANENT_NAMES = new Set([
+  'ValidationError',
+  'InvalidArgumentError',
+  'ArgumentRangeError',
+  'AbortError',
+  'BlockingUnavailableError',
+]);
+
+/**
+ * Whether an error will fail the same way however often it is retried: an HTTP 4xx other than
+ * 408 and 429, a validation error, a bad argument, an abort, a body too large or a bad redirect.
+ *
+ * @example
+ * ```ts
+ * isPermanentError(new NotFoundError({ method: 'GET', url })); //=> true
+ * ```
+ */
+export function isPermanentError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, status, code } = error as { name?: unknown; status?: unknown; code?: unknown };
+  if (typeof name === 'string' && PERMANENT_NAMES.has(name)) return true;
+  if (isAbortError(error)) return true;
+  if (name === 'ResponseError' && code !== 'INVALID_JSON') return true;
+  if (
+    typeof status === 'number' &&
+    typeof name === 'string' &&
+    name.endsWith('Error') &&
+    status >= 400 &&
+    status < 500
+  ) {
+    return status !== 408 && status !== 429;
+  }
+  return false;
+}
+
+/** @internal Checks retry options and fills in the defaults. */
+export function resolveRetryPolicy(
+  options: unknown,
+  defaults: { logger: Logger | null; name?: string } = { logger: null },
+): RetryPolicy {
+  const name = defaults.name ?? 'options';
+  const o = assertOptionsObject(options, name, RETRY_KEYS);
+  const minDelay = integerOption(o.minDelay, 'minDelay', 200);
+  const maxDelay = integerOption(o.maxDelay, 'maxDelay', 5000);
+  if (maxDelay < minDelay) {
+    throw new RangeError(`Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay})`);
+  }
+  const factor = o.factor === undefined ? 2 : o.factor;
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
+    throw new RangeError(`Expected \`factor\` to be a finite number of at least 1, got ${String(factor)}`);
+  }
+  const logger = o.logger === undefined ? defaults.logger : (o.logger as Logger | null);
+  if (logger !== null && (typeof logger !== 'object' || Array.isArray(logger))) {
+    throw new InvalidArgumentError('Expected `logger` to be an object with console-like methods, or null');
+  }
+  return {
+    retries: integerOption(o.retries, 'retries', 2),
+    minDelay,
+    maxDelay,
+    factor,
+    jitter: booleanOption(o.jitter, 'jitter', true),
+    maxRetryAfter: integerOption(o.maxRetryAfter, 'maxRetryAfter', 60_000),
+    shouldRetry: functionOption(o.shouldRetry, 'shouldRetry') ?? ((error) => !isPermanentError(error)),
+    onRetry: functionOption(o.onRetry, 'onRetry'),
+    signal: signalOption(o.signal),
+    logger,
+    random: Math.random,
+  };
+}
+
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const base = Math.min(policy.maxDelay, policy.minDelay * policy.factor ** (attempt - 1));
+  return Math.round(policy.jitter ? base * (0.5 + policy.random() / 2) : base);
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof value === 'number' && value >= 0 ? value : undefined;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function annotate(error: unknown, attempts: number, previous: unknown[]): unknown {
+  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    // The last error is rethrown as it is, so that `instanceof` and type guards still match; the
+    // history rides along on it.
+    const target = error as RickMortyError;
+    Object.defineProperty(target, 'attempts', { value: attempts, configurable: true, writable: true });
+    Object.defineProperty(target, 'previousErrors', { value: previous, configurable: true, writable: true });
+  }
+  return error;
+}
+
+/**
+ * The retry policy, written once. `handleError`, `handleErrorAsync` and the client's requests all
+ * run through it; only the effects (`sleep`, and whatever the attempt yields) differ by half.
+ *
+ * @internal
+ */
+export function* retrying<T>(policy: RetryPolicy, attempt: () => Handler<T>): Handler<T> {
+  const failures: unknown[] = [];
+  for (let number = 1; ; number++) {
+    throwIfAborted(policy.signal);
+    try {
+      return yield* attempt();
+    } catch (error) {
+      const retriesLeft = policy.retries - (number - 1);
+      const retryAfter = retryAfterOf(error);
+      const giveUp =
+        retriesLeft <= 0 ||
+        isAbortError(error) ||
+        (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) ||
+        !policy.shouldRetry(error, number);
+      if (giveUp) throw annotate(error, number, failures);
+      failures.push(error);
+      const delay = retryAfter ?? backoff(policy, number);
+      policy.logger?.warn?.(
+        `Attempt ${number} failed (${describeError(error)}); retrying in ${delay} ms, ${retriesLeft} ${retriesLeft === 1 ? 'retry' : 'retries'} left`,
+      );
+      policy.onRetry?.({ error, attempt: number, retriesLeft, delay });
+      yield* sleep(delay, policy.signal);
+    }
+  }
+}
+
+/** Calls the user's function: as it is in the blocking half, awaiting its promise in the async half. */
+const call = gensync<[fn: () => unknown], unknown>({
+  sync(fn) {
+    const result = fn();
+    if (isThenable(result)) {
+      // The promise is not ours to await; silence its rejection so it does not crash the process.
+      Promise.resolve(result).catch(() => {});
+      throw new InvalidArgumentError(
+        'handleError was given a function that returned a promise; use handleErrorAsync(() => promise) instead',
+      );
+    }
+    return result;
+  },
+  async: async (producer) => producer(),
+});
+
+const callWithRetries = gensync(function* (policy: RetryPolicy, fn: () => unknown): Handler<unknown> {
+  return yield* retrying(policy, () => call(fn));
+});
+
+/**
+ * Calls `fn`; if it throws, logs the error and calls it again, up to `retries` more times, then
+ * rethrows the last error. The earlier errors are on its `previousErrors`, the count on `attempts`.
+ *
+ * Between attempts it sleeps with `Atomics.wait`, which blocks the thread as the rest of a blocking
+ * call path does.
+ *
+ * @example
+ * ```ts
+ * const rick = handleError(() => client.getCharacter(1), { retries: 3 });
+ * ```
+ *
+ * Note: a function that returns a promise is refused with a `TypeError` that names
+ * `handleErrorAsync`: a blocking helper cannot wait for a promise.
+ */
+export function handleError<T>(fn: () => T, options?: RetryOptions): T {
+  if (typeof fn !== 'function') {
+    throw new InvalidArgumentError(`Expected \`fn\` to be a function, got ${typeof fn}`);
+  }
+  const policy = resolveRetryPolicy(options, { logger: console });
+  return callWithRetries.sync(policy, fn) as T;
+}
+
+/**
+ * Calls `producer` and awaits the promise it returns; if that rejects, logs the error and calls
+ * `producer` again for a fresh promise, up to `retries` more times, then rejects with the last error.
+ *
+ * A promise settles once, so a retry needs a function that makes a new one: pass
+ * `() => client.getCharacterAsync(1)`, not `client.getCharacterAsync(1)`.
+ *
+ * @example
+ * ```ts
+ * const rick = await handleErrorAsync(() => client.getCharacterAsync(1), { retries: 3 });
+ * ```
+ *
+ * Note: passing a promise is a type error, and at run time a `TypeError` that says to pass
+ * `() => promise`.
+ */
+export function handleErrorAsync<T>(producer: () => PromiseLike<T> | T, options?: RetryOptions): Promise<T> {
+  if (typeof producer !== 'function') {
+    if (isThenable(producer)) {
+      Promise.resolve(producer).catch(() => {});
+      return Promise.reject(
+        new InvalidArgumentError(
+          'handleErrorAsync needs a function that returns a promise, not a promise: a promise settles once and cannot be retried. Pass `() => promise` instead',
+        ),
+      );
+    }
+    return Promise.reject(new InvalidArgumentError(`Expected \`producer\` to be a function, got ${typeof producer}`));
+  }
+  try {
+    const policy = resolveRetryPolicy(options, { logger: console });
+    return callWithRetries.async(policy, producer) as Promise<T>;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

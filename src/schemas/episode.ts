@@ -1,0 +1,18 @@
+import * as z from 'zod/mini';
+import { idSchema, timestampSchema } from './common.js';
+
+/** An episode, e.g. `GET /episode/1` (Pilot). */
+export const episodeSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  /** As the API writes it, e.g. "December 2, 2013" (not ISO 8601). */
+  air_date: z.string(),
+  /** The code, e.g. "S01E01". */
+  episode: z.string(),
+  /** URLs of the characters in the episode. */
+  characters: z.array(z.string()),
+  url: z.string(),
+  created: timestampSchema,
+});
+
+export type Episode = z.infer<typeof episodeSchema>;

@@ -1,0 +1,137 @@
+import ky from 'ky';
+import { AbortError, ResponseError, TimeoutError, isRickMortyError } from '../errors.js';
+import { connectionErrorFor } from '../operations/request.js';
+import { assertOptionsObject, functionOption, integerOption } from '../operations/validate.js';
+import type { AsyncTransport, TransportRequest, TransportResponse } from './types.js';
+
+/** The default timeout of one request, in milliseconds. */
+export const DEFAULT_TIMEOUT = 10_000;
+/** The default cap on a response body: 5 MiB, about twenty times the largest real answer. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+/** Options of `createHttpTransport`. */
+export interface HttpTransportOptions {
+  /**
+   * The `fetch` to send requests with. Default: the global `fetch`. Inject one to add a proxy
+   * agent, to record requests in a test, or to route a client somewhere else.
+   */
+  fetch?: typeof globalThis.fetch;
+  /** Milliseconds before a request is aborted, when the request itself names none. Default: 10000. */
+  timeout?: number;
+  /** The largest body to read, in bytes, when the request names none. Default: 5 MiB. */
+  maxResponseBytes?: number;
+  /**
+   * Who follows redirects. `'manual'` (the default on Node) hands each redirect to the client,
+   * which follows at most `maxRedirects` and drops headers when the origin changes; `'follow'`
+   * (the default in browsers, where `fetch` hides redirects) lets `fetch` follow them.
+   */
+  redirect?: 'manual' | 'follow';
+}
+
+const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect'] as const;
+
+function isNode(): boolean {
+  return typeof globalThis.process?.versions?.node === 'string';
+}
+
+async function readCapped(response: Response, limit: number, request: TransportRequest): Promise<string> {
+  const tooLarge = (size: string) =>
+    new ResponseError({
+      method: request.method,
+      url: request.url,
+      status: response.status,
+      code: 'TOO_LARGE',
+      detail: `Response body is larger than ${limit} bytes (${size})`,
+    });
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(`content-length ${declared}`);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(`more than ${received} bytes received`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/**
+ * Creates the async HTTP transport, built on ky. It sends one GET, reads the body (at most
+ * `maxResponseBytes`), and reports failures as `TimeoutError`, `ConnectionError` or
+ * `ResponseError`. It does not retry: the client's retry policy does that, once, for both halves.
+ *
+ * @example
+ * ```ts
+ * const client = new RickMortyClient({
+ *   transport: createHttpTransport({ timeout: 5000, fetch: myFetch }),
+ * });
+ * ```
+ *
+ * Note: the timeout covers the whole exchange, body included, so a server that stalls half-way
+ * through a body is caught too.
+ */
+export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTransport {
+  const o = assertOptionsObject(options, 'options', KEYS);
+  const fetchFn = functionOption<typeof globalThis.fetch>(o.fetch, 'fetch');
+  const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
+  const defaultMax = integerOption(o.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1 });
+  if (o.redirect !== undefined && o.redirect !== 'manual' && o.redirect !== 'follow') {
+    throw new TypeError("Expected `redirect` to be 'manual' or 'follow'");
+  }
+  const redirect = (o.redirect as 'manual' | 'follow' | undefined) ?? (isNode() ? 'manual' : 'follow');
+  const api = ky.create({
+    retry: 0,
+    throwHttpErrors: false,
+    // The transport's own timer covers the body too; ky's would stop at the headers.
+    timeout: false,
+    redirect,
+    ...(fetchFn ? { fetch: fetchFn } : {}),
+  });
+
+  return {
+    async request(request: TransportRequest): Promise<TransportResponse> {
+      const timeout = request.timeout ?? defaultTimeout;
+      const limit = request.maxResponseBytes ?? defaultMax;
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeout);
+      const onAbort = () => controller.abort(request.signal?.reason);
+      if (request.signal?.aborted) throw new AbortError(request.signal.reason);
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const response = await api.get(request.url, {
+          signal: controller.signal,
+          ...(request.headers ? { headers: request.headers } : {}),
+        });
+        const body = await readCapped(response, limit, request);
+        const headers: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          headers[name.toLowerCase()] = value;
+        });
+        return { status: response.status, statusText: response.statusText, headers, body };
+      } catch (error) {
+        if (timedOut) throw new TimeoutError({ method: request.method, url: request.url, timeout }, { cause: error });
+        if (request.signal?.aborted) throw new AbortError(request.signal.reason);
+        if (isRickMortyError(error)) throw error;
+        throw connectionErrorFor(request, error);
+      } finally {
+        clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
