@@ -1,5 +1,6 @@
 import gensync from 'gensync';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { type CacheStore, createMemoryCache } from './cache.js';
 import {
   AbortError,
   BlockingUnavailableError,
@@ -7,25 +8,38 @@ import {
   isAbortError,
   isRickMortyError,
 } from './errors.js';
-import { type RequestContext, type Send, connectionErrorFor } from './operations/request.js';
+import type { RebuildableTransport } from './make-async.js';
+import type { CacheSettings } from './operations/effects.js';
+import { type GetAllOptions, getAll, nextPageQuery, walkQuery } from './operations/pagination.js';
+import {
+  characterEpisodeLinks,
+  episodeCharacterLinks,
+  getLinked,
+  getLinkedOne,
+  locationResidentLinks,
+} from './operations/relations.js';
+import { connectionErrorFor, type RequestContext, type Send } from './operations/request.js';
 import {
   type BatchSettings,
   type CharacterFilter,
-  type EpisodeFilter,
-  type ListQuery,
-  type LocationFilter,
   characters,
+  type EpisodeFilter,
   episodes,
   getEndpoints,
   getMany,
   getOne,
+  type ListQuery,
+  type LocationFilter,
   listPage,
   locations,
+  type Resource,
 } from './operations/resources.js';
 import {
   assertBaseUrl,
   assertOptionsObject,
   booleanOption,
+  describeValue,
+  functionOption,
   integerOption,
   signalOption,
 } from './operations/validate.js';
@@ -35,21 +49,38 @@ import type { Endpoints } from './schemas/endpoints.js';
 import type { Episode } from './schemas/episode.js';
 import type { Location } from './schemas/location.js';
 import type { Page } from './schemas/page.js';
-import type { RebuildableTransport } from './make-async.js';
 import { createBlockingTransport } from './transports/blocking.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, createHttpTransport } from './transports/http.js';
+import {
+  createHttpTransport,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT,
+} from './transports/http.js';
 import {
   type AsyncTransport,
   type BlockingTransport,
+  isAsyncTransport,
+  isBlockingTransport,
   type Transport,
   type TransportRequest,
   type TransportResponse,
-  isAsyncTransport,
-  isBlockingTransport,
 } from './transports/types.js';
 
 /** The public API's address. */
 export const DEFAULT_BASE_URL = 'https://rickandmortyapi.com/api';
+
+/** How long `cache: true` keeps an answer: five minutes. */
+const DEFAULT_CACHE_TTL = 5 * 60_000;
+
+/** What the blocking-call detector offers the client. */
+interface BlockingDetectorLike {
+  run<R>(method: string, asyncTwin: string, call: () => R): R;
+}
+
+interface InFlight {
+  readonly promise: Promise<TransportResponse>;
+  readonly controller: AbortController;
+  waiters: number;
+}
 
 /** Options of `new RickMortyClient(options)`. Every one is optional. */
 export interface ClientOptions {
@@ -75,7 +106,10 @@ export interface ClientOptions {
   /** How many times to retry a failed request (timeouts, 429, 5xx, resets). Default: 2. */
   retries?: number;
   /** Backoff settings of the retries; see `RetryOptions`. */
-  retry?: Pick<RetryOptions, 'minDelay' | 'maxDelay' | 'factor' | 'jitter' | 'maxRetryAfter' | 'shouldRetry' | 'onRetry'>;
+  retry?: Pick<
+    RetryOptions,
+    'minDelay' | 'maxDelay' | 'factor' | 'jitter' | 'maxRetryAfter' | 'shouldRetry' | 'onRetry'
+  >;
   /** Milliseconds before one request is aborted with a `TimeoutError`. Default: 10000. */
   timeout?: number;
   /** The largest response body accepted, in bytes. Default: 5 MiB. */
@@ -86,6 +120,18 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Where to log requests (`debug`) and retries (`warn`). Default: nowhere. */
   logger?: Logger;
+  /**
+   * Keep answers for reuse, shared by both halves: `true` for an in-memory cache (1000 entries,
+   * five minutes), or settings with your own `store` (see `CacheStore`). Records read by a batch
+   * are filed one by one, so `getCharacter(1)` finds what `getCharacters([1, 2])` brought.
+   * Default: off.
+   */
+  cache?: boolean | { ttl?: number; maxEntries?: number; store?: CacheStore };
+  /**
+   * Share one request among async calls that ask for the same URL while it is in flight, so two
+   * concurrent `getCharacterAsync(1)` make one request. Default: true.
+   */
+  dedupe?: boolean;
 }
 
 /** Options of one call. */
@@ -112,18 +158,103 @@ const CLIENT_KEYS = [
   'maxRedirects',
   'headers',
   'logger',
+  'cache',
+  'dedupe',
 ] as const;
-const RETRY_TUNING_KEYS = ['minDelay', 'maxDelay', 'factor', 'jitter', 'maxRetryAfter', 'shouldRetry', 'onRetry'] as const;
+const RETRY_TUNING_KEYS = [
+  'minDelay',
+  'maxDelay',
+  'factor',
+  'jitter',
+  'maxRetryAfter',
+  'shouldRetry',
+  'onRetry',
+] as const;
 
 type Operation<A extends unknown[], R> = gensync.Gensync<[RequestContext, ...A], R>;
 
 // gensync erases the generic record types; each twin below restores them.
 const ops = {
   getOne: gensync(getOne) as Operation<[resource: unknown, id: unknown], unknown>,
-  getMany: gensync(getMany) as Operation<[resource: unknown, ids: unknown, batch: BatchSettings], unknown[]>,
+  getMany: gensync(getMany) as Operation<
+    [resource: unknown, ids: unknown, batch: BatchSettings],
+    unknown[]
+  >,
   listPage: gensync(listPage) as Operation<[resource: unknown, query: unknown], Page<unknown>>,
+  getAll: gensync(getAll) as Operation<
+    [resource: unknown, filter: unknown, batch: BatchSettings, options: GetAllOptions],
+    unknown[]
+  >,
+  getLinked: gensync(getLinked) as Operation<
+    [
+      target: unknown,
+      sources: unknown,
+      links: (source: never) => readonly string[],
+      batch: BatchSettings,
+    ],
+    unknown[]
+  >,
+  getLinkedOne: gensync(getLinkedOne) as Operation<[target: unknown, url: string], unknown>,
   getEndpoints: gensync(getEndpoints) as Operation<[], Endpoints>,
 };
+
+/** Splits `getAll` options into the call's own and the walk's. */
+function splitGetAll(
+  options: (CallOptions & GetAllOptions) | undefined,
+): [CallOptions | undefined, GetAllOptions] {
+  if (options === undefined || typeof options !== 'object' || options === null)
+    return [options, {}];
+  const { onProgress, ...call } = options;
+  const checked = functionOption<GetAllOptions['onProgress']>(onProgress, 'onProgress');
+  return [call, checked ? { onProgress: checked } : {}];
+}
+
+function checkRecords<T>(value: T | readonly T[], field: string): T | readonly T[] {
+  const records = Array.isArray(value) ? value : [value];
+  for (const record of records) {
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      !Array.isArray((record as Record<string, unknown>)[field])
+    ) {
+      throw new InvalidArgumentError(
+        `Expected records with a \`${field}\` list of URLs, got ${describeValue(record)}`,
+      );
+    }
+  }
+  return value;
+}
+
+function linkOf(character: Character, field: 'origin' | 'location'): string {
+  const link = (character as Partial<Character> | null)?.[field];
+  if (typeof link?.url !== 'string') {
+    throw new InvalidArgumentError(
+      `Expected a character with an \`${field}\` link, got ${describeValue(character)}`,
+    );
+  }
+  return link.url;
+}
+
+function checkCache(value: unknown): CacheSettings | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { store: createMemoryCache(), ttl: DEFAULT_CACHE_TTL };
+  const o = assertOptionsObject(value, 'cache', ['ttl', 'maxEntries', 'store']);
+  const ttl = integerOption(o.ttl, 'cache.ttl', DEFAULT_CACHE_TTL, { min: 1 });
+  if (o.store !== undefined) {
+    const store = o.store as Partial<CacheStore> | null;
+    if (typeof store?.get !== 'function' || typeof store.set !== 'function') {
+      throw new InvalidArgumentError('Expected `cache.store` to have `get` and `set` methods');
+    }
+    if (o.maxEntries !== undefined) {
+      throw new InvalidArgumentError(
+        '`cache.maxEntries` applies to the built-in store only; set it on your own store',
+      );
+    }
+    return { store: store as CacheStore, ttl };
+  }
+  const maxEntries = integerOption(o.maxEntries, 'cache.maxEntries', 1000, { min: 1 });
+  return { store: createMemoryCache({ maxEntries }), ttl };
+}
 
 function checkHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
@@ -168,11 +299,18 @@ export class RickMortyClient {
   #asyncTransport: AsyncTransport | Promise<AsyncTransport> | undefined;
   #blockingTransport: BlockingTransport | undefined;
   readonly #owned = new Set<{ close?(): void | Promise<void> }>();
+  readonly #dedupe: boolean;
+  readonly #inFlight = new Map<string, InFlight>();
+  #detector: BlockingDetectorLike | undefined;
 
   constructor(options: ClientOptions = {}) {
     const o = assertOptionsObject(options, 'options', CLIENT_KEYS);
     this.baseUrl = o.baseUrl === undefined ? DEFAULT_BASE_URL : assertBaseUrl(o.baseUrl);
-    if (o.transport !== undefined && !isAsyncTransport(o.transport) && !isBlockingTransport(o.transport)) {
+    if (
+      o.transport !== undefined &&
+      !isAsyncTransport(o.transport) &&
+      !isBlockingTransport(o.transport)
+    ) {
       throw new InvalidArgumentError(
         'Expected `transport` to have a `request` method (async) or a `requestSync` method (blocking)',
       );
@@ -182,29 +320,39 @@ export class RickMortyClient {
     this.#limit = pLimit(integerOption(o.concurrency, 'concurrency', 10, { min: 1 }));
     const tuning = assertOptionsObject(o.retry, 'retry', RETRY_TUNING_KEYS);
     const logger = (o.logger as Logger | undefined) ?? null;
-    const retry = resolveRetryPolicy({ ...tuning, retries: o.retries, logger }, { logger: null, name: 'retry' });
+    const retry = resolveRetryPolicy(
+      { ...tuning, retries: o.retries, logger },
+      { logger: null, name: 'retry' },
+    );
     this.#context = {
       baseUrl: this.baseUrl,
       send: this.#send,
       timeout: integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 }),
-      maxResponseBytes: integerOption(o.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1 }),
+      maxResponseBytes: integerOption(
+        o.maxResponseBytes,
+        'maxResponseBytes',
+        DEFAULT_MAX_RESPONSE_BYTES,
+        { min: 1 },
+      ),
       maxRedirects: integerOption(o.maxRedirects, 'maxRedirects', 5, { max: 20 }),
       headers: checkHeaders(o.headers),
       retry,
       signal: undefined,
       logger,
+      cache: checkCache(o.cache),
     };
+    this.#dedupe = booleanOption(o.dedupe, 'dedupe', true);
   }
 
   // --- Characters ---------------------------------------------------------------------------
 
   /** Reads one character, blocking until it arrives. Async twin: `getCharacterAsync`. */
   getCharacter(id: number, options?: CallOptions): Character {
-    return this.#runBlocking('getCharacterAsync', options, (context) => ops.getOne.sync(context, characters, id)) as Character;
+    return this.#blocking('getCharacterAsync', options, ops.getOne, characters, id) as Character;
   }
 
   /**
-   * Reads one character.
+   * Reads one character. An id the API does not have is a `NotFoundError`.
    *
    * @example
    * ```ts
@@ -212,20 +360,25 @@ export class RickMortyClient {
    * ```
    */
   getCharacterAsync(id: number, options?: CallOptions): Promise<Character> {
-    return this.#runAsync(options, (context) => ops.getOne.async(context, characters, id)) as Promise<Character>;
+    return this.#async(options, ops.getOne, characters, id) as Promise<Character>;
   }
 
   /** Reads many characters, blocking until all arrive. Async twin: `getCharactersAsync`. */
   getCharacters(ids: readonly number[], options?: CallOptions): Character[] {
-    return this.#runBlocking('getCharactersAsync', options, (context) =>
-      ops.getMany.sync(context, characters, ids, this.#batch),
+    return this.#blocking(
+      'getCharactersAsync',
+      options,
+      ops.getMany,
+      characters,
+      ids,
+      this.#batch,
     ) as Character[];
   }
 
   /**
    * Reads many characters, in the order asked, each distinct id once: through the batch endpoint
    * in chunks (or one request per id with `batch: false`), at most `concurrency` requests at once.
-   * Ids the API does not have raise one `NotFoundError` that names them.
+   * Ids the API does not have raise one `NotFoundError` whose `ids` names them.
    *
    * @example
    * ```ts
@@ -233,117 +386,473 @@ export class RickMortyClient {
    * ```
    */
   getCharactersAsync(ids: readonly number[], options?: CallOptions): Promise<Character[]> {
-    return this.#runAsync(options, (context) =>
-      ops.getMany.async(context, characters, ids, this.#batch),
-    ) as Promise<Character[]>;
+    return this.#async(options, ops.getMany, characters, ids, this.#batch) as Promise<Character[]>;
   }
 
   /** Reads one page of characters, blocking. Async twin: `listCharactersAsync`. */
   listCharacters(query?: ListQuery<CharacterFilter>, options?: CallOptions): Page<Character> {
-    return this.#runBlocking('listCharactersAsync', options, (context) =>
-      ops.listPage.sync(context, characters, query),
+    return this.#blocking(
+      'listCharactersAsync',
+      options,
+      ops.listPage,
+      characters,
+      query,
     ) as Page<Character>;
   }
 
   /**
-   * Reads one page (20 records) of characters matching the filters. A filter that matches nothing
-   * gives an empty page; a page past the end is a `NotFoundError`.
+   * Reads one page (20 records) of the characters that match the filters. A filter that matches
+   * nothing gives an empty page; a page past the end is a `NotFoundError` that says so.
    *
    * @example
    * ```ts
-   * const dead = await client.listCharactersAsync({ status: 'Dead', page: 2 });
+   * const page = await client.listCharactersAsync({ status: 'Dead', page: 2 });
    * ```
    */
-  listCharactersAsync(query?: ListQuery<CharacterFilter>, options?: CallOptions): Promise<Page<Character>> {
-    return this.#runAsync(options, (context) => ops.listPage.async(context, characters, query)) as Promise<Page<Character>>;
+  listCharactersAsync(
+    query?: ListQuery<CharacterFilter>,
+    options?: CallOptions,
+  ): Promise<Page<Character>> {
+    return this.#async(options, ops.listPage, characters, query) as Promise<Page<Character>>;
+  }
+
+  /** Every character that matches, one at a time, a page read whenever the last one runs out. */
+  iterateCharacters(
+    filter?: CharacterFilter,
+    options?: CallOptions,
+  ): Generator<Character, void, undefined> {
+    return this.#iterateItems('iterateCharactersAsync', characters, filter, options);
+  }
+
+  /**
+   * Every character that matches, one at a time, a page read whenever the last one runs out.
+   *
+   * @example
+   * ```ts
+   * for await (const character of client.iterateCharactersAsync({ status: 'Dead' })) {
+   *   console.log(character.name);
+   * }
+   * ```
+   */
+  iterateCharactersAsync(
+    filter?: CharacterFilter,
+    options?: CallOptions,
+  ): AsyncGenerator<Character, void, undefined> {
+    return this.#iterateItemsAsync(characters, filter, options);
+  }
+
+  /** Every page of characters that match, blocking. Async twin: `iterateCharacterPagesAsync`. */
+  iterateCharacterPages(
+    filter?: CharacterFilter,
+    options?: CallOptions,
+  ): Generator<Page<Character>, void, undefined> {
+    return this.#iteratePages('iterateCharacterPagesAsync', characters, filter, options);
+  }
+
+  /** Every page of characters that match, one request a page. */
+  iterateCharacterPagesAsync(
+    filter?: CharacterFilter,
+    options?: CallOptions,
+  ): AsyncGenerator<Page<Character>, void, undefined> {
+    return this.#iteratePagesAsync(characters, filter, options);
+  }
+
+  /** Every character that matches, blocking. Async twin: `getAllCharactersAsync`. */
+  getAllCharacters(filter?: CharacterFilter, options?: CallOptions & GetAllOptions): Character[] {
+    const [call, walk] = splitGetAll(options);
+    return this.#blocking(
+      'getAllCharactersAsync',
+      call,
+      ops.getAll,
+      characters,
+      filter,
+      this.#batch,
+      walk,
+    ) as Character[];
+  }
+
+  /**
+   * Every character that matches, read together: the first page, then the rest through the batch
+   * endpoint or the pages, whichever takes fewer requests.
+   *
+   * @example
+   * ```ts
+   * const dead = await client.getAllCharactersAsync({ status: 'Dead' }, {
+   *   onProgress: ({ loaded, total }) => console.log(`${loaded}/${total}`),
+   * });
+   * ```
+   */
+  getAllCharactersAsync(
+    filter?: CharacterFilter,
+    options?: CallOptions & GetAllOptions,
+  ): Promise<Character[]> {
+    const [call, walk] = splitGetAll(options);
+    return this.#async(call, ops.getAll, characters, filter, this.#batch, walk) as Promise<
+      Character[]
+    >;
   }
 
   // --- Locations ----------------------------------------------------------------------------
 
   /** Reads one location, blocking. Async twin: `getLocationAsync`. */
   getLocation(id: number, options?: CallOptions): Location {
-    return this.#runBlocking('getLocationAsync', options, (context) => ops.getOne.sync(context, locations, id)) as Location;
+    return this.#blocking('getLocationAsync', options, ops.getOne, locations, id) as Location;
   }
 
-  /** Reads one location. */
+  /** Reads one location; see `getCharacterAsync`. */
   getLocationAsync(id: number, options?: CallOptions): Promise<Location> {
-    return this.#runAsync(options, (context) => ops.getOne.async(context, locations, id)) as Promise<Location>;
+    return this.#async(options, ops.getOne, locations, id) as Promise<Location>;
   }
 
   /** Reads many locations, blocking. Async twin: `getLocationsAsync`. */
   getLocations(ids: readonly number[], options?: CallOptions): Location[] {
-    return this.#runBlocking('getLocationsAsync', options, (context) =>
-      ops.getMany.sync(context, locations, ids, this.#batch),
+    return this.#blocking(
+      'getLocationsAsync',
+      options,
+      ops.getMany,
+      locations,
+      ids,
+      this.#batch,
     ) as Location[];
   }
 
   /** Reads many locations, in the order asked; see `getCharactersAsync`. */
   getLocationsAsync(ids: readonly number[], options?: CallOptions): Promise<Location[]> {
-    return this.#runAsync(options, (context) =>
-      ops.getMany.async(context, locations, ids, this.#batch),
-    ) as Promise<Location[]>;
+    return this.#async(options, ops.getMany, locations, ids, this.#batch) as Promise<Location[]>;
   }
 
   /** Reads one page of locations, blocking. Async twin: `listLocationsAsync`. */
   listLocations(query?: ListQuery<LocationFilter>, options?: CallOptions): Page<Location> {
-    return this.#runBlocking('listLocationsAsync', options, (context) =>
-      ops.listPage.sync(context, locations, query),
+    return this.#blocking(
+      'listLocationsAsync',
+      options,
+      ops.listPage,
+      locations,
+      query,
     ) as Page<Location>;
   }
 
-  /** Reads one page of locations matching the filters; see `listCharactersAsync`. */
-  listLocationsAsync(query?: ListQuery<LocationFilter>, options?: CallOptions): Promise<Page<Location>> {
-    return this.#runAsync(options, (context) => ops.listPage.async(context, locations, query)) as Promise<Page<Location>>;
+  /** Reads one page of the locations that match; see `listCharactersAsync`. */
+  listLocationsAsync(
+    query?: ListQuery<LocationFilter>,
+    options?: CallOptions,
+  ): Promise<Page<Location>> {
+    return this.#async(options, ops.listPage, locations, query) as Promise<Page<Location>>;
+  }
+
+  /** Every location that matches, one at a time, blocking. Async twin: `iterateLocationsAsync`. */
+  iterateLocations(
+    filter?: LocationFilter,
+    options?: CallOptions,
+  ): Generator<Location, void, undefined> {
+    return this.#iterateItems('iterateLocationsAsync', locations, filter, options);
+  }
+
+  /** Every location that matches, one at a time; see `iterateCharactersAsync`. */
+  iterateLocationsAsync(
+    filter?: LocationFilter,
+    options?: CallOptions,
+  ): AsyncGenerator<Location, void, undefined> {
+    return this.#iterateItemsAsync(locations, filter, options);
+  }
+
+  /** Every page of locations that match, blocking. Async twin: `iterateLocationPagesAsync`. */
+  iterateLocationPages(
+    filter?: LocationFilter,
+    options?: CallOptions,
+  ): Generator<Page<Location>, void, undefined> {
+    return this.#iteratePages('iterateLocationPagesAsync', locations, filter, options);
+  }
+
+  /** Every page of locations that match. */
+  iterateLocationPagesAsync(
+    filter?: LocationFilter,
+    options?: CallOptions,
+  ): AsyncGenerator<Page<Location>, void, undefined> {
+    return this.#iteratePagesAsync(locations, filter, options);
+  }
+
+  /** Every location that matches, blocking. Async twin: `getAllLocationsAsync`. */
+  getAllLocations(filter?: LocationFilter, options?: CallOptions & GetAllOptions): Location[] {
+    const [call, walk] = splitGetAll(options);
+    return this.#blocking(
+      'getAllLocationsAsync',
+      call,
+      ops.getAll,
+      locations,
+      filter,
+      this.#batch,
+      walk,
+    ) as Location[];
+  }
+
+  /** Every location that matches, read together; see `getAllCharactersAsync`. */
+  getAllLocationsAsync(
+    filter?: LocationFilter,
+    options?: CallOptions & GetAllOptions,
+  ): Promise<Location[]> {
+    const [call, walk] = splitGetAll(options);
+    return this.#async(call, ops.getAll, locations, filter, this.#batch, walk) as Promise<
+      Location[]
+    >;
   }
 
   // --- Episodes -----------------------------------------------------------------------------
 
   /** Reads one episode, blocking. Async twin: `getEpisodeAsync`. */
   getEpisode(id: number, options?: CallOptions): Episode {
-    return this.#runBlocking('getEpisodeAsync', options, (context) => ops.getOne.sync(context, episodes, id)) as Episode;
+    return this.#blocking('getEpisodeAsync', options, ops.getOne, episodes, id) as Episode;
   }
 
-  /** Reads one episode. */
+  /** Reads one episode; see `getCharacterAsync`. */
   getEpisodeAsync(id: number, options?: CallOptions): Promise<Episode> {
-    return this.#runAsync(options, (context) => ops.getOne.async(context, episodes, id)) as Promise<Episode>;
+    return this.#async(options, ops.getOne, episodes, id) as Promise<Episode>;
   }
 
   /** Reads many episodes, blocking. Async twin: `getEpisodesAsync`. */
   getEpisodes(ids: readonly number[], options?: CallOptions): Episode[] {
-    return this.#runBlocking('getEpisodesAsync', options, (context) =>
-      ops.getMany.sync(context, episodes, ids, this.#batch),
+    return this.#blocking(
+      'getEpisodesAsync',
+      options,
+      ops.getMany,
+      episodes,
+      ids,
+      this.#batch,
     ) as Episode[];
   }
 
   /** Reads many episodes, in the order asked; see `getCharactersAsync`. */
   getEpisodesAsync(ids: readonly number[], options?: CallOptions): Promise<Episode[]> {
-    return this.#runAsync(options, (context) =>
-      ops.getMany.async(context, episodes, ids, this.#batch),
-    ) as Promise<Episode[]>;
+    return this.#async(options, ops.getMany, episodes, ids, this.#batch) as Promise<Episode[]>;
   }
 
   /** Reads one page of episodes, blocking. Async twin: `listEpisodesAsync`. */
   listEpisodes(query?: ListQuery<EpisodeFilter>, options?: CallOptions): Page<Episode> {
-    return this.#runBlocking('listEpisodesAsync', options, (context) =>
-      ops.listPage.sync(context, episodes, query),
+    return this.#blocking(
+      'listEpisodesAsync',
+      options,
+      ops.listPage,
+      episodes,
+      query,
     ) as Page<Episode>;
   }
 
-  /** Reads one page of episodes matching the filters; see `listCharactersAsync`. */
-  listEpisodesAsync(query?: ListQuery<EpisodeFilter>, options?: CallOptions): Promise<Page<Episode>> {
-    return this.#runAsync(options, (context) => ops.listPage.async(context, episodes, query)) as Promise<Page<Episode>>;
+  /** Reads one page of the episodes that match; see `listCharactersAsync`. */
+  listEpisodesAsync(
+    query?: ListQuery<EpisodeFilter>,
+    options?: CallOptions,
+  ): Promise<Page<Episode>> {
+    return this.#async(options, ops.listPage, episodes, query) as Promise<Page<Episode>>;
+  }
+
+  /** Every episode that matches, one at a time, blocking. Async twin: `iterateEpisodesAsync`. */
+  iterateEpisodes(
+    filter?: EpisodeFilter,
+    options?: CallOptions,
+  ): Generator<Episode, void, undefined> {
+    return this.#iterateItems('iterateEpisodesAsync', episodes, filter, options);
+  }
+
+  /** Every episode that matches, one at a time; see `iterateCharactersAsync`. */
+  iterateEpisodesAsync(
+    filter?: EpisodeFilter,
+    options?: CallOptions,
+  ): AsyncGenerator<Episode, void, undefined> {
+    return this.#iterateItemsAsync(episodes, filter, options);
+  }
+
+  /** Every page of episodes that match, blocking. Async twin: `iterateEpisodePagesAsync`. */
+  iterateEpisodePages(
+    filter?: EpisodeFilter,
+    options?: CallOptions,
+  ): Generator<Page<Episode>, void, undefined> {
+    return this.#iteratePages('iterateEpisodePagesAsync', episodes, filter, options);
+  }
+
+  /** Every page of episodes that match. */
+  iterateEpisodePagesAsync(
+    filter?: EpisodeFilter,
+    options?: CallOptions,
+  ): AsyncGenerator<Page<Episode>, void, undefined> {
+    return this.#iteratePagesAsync(episodes, filter, options);
+  }
+
+  /** Every episode that matches, blocking. Async twin: `getAllEpisodesAsync`. */
+  getAllEpisodes(filter?: EpisodeFilter, options?: CallOptions & GetAllOptions): Episode[] {
+    const [call, walk] = splitGetAll(options);
+    return this.#blocking(
+      'getAllEpisodesAsync',
+      call,
+      ops.getAll,
+      episodes,
+      filter,
+      this.#batch,
+      walk,
+    ) as Episode[];
+  }
+
+  /** Every episode that matches, read together; see `getAllCharactersAsync`. */
+  getAllEpisodesAsync(
+    filter?: EpisodeFilter,
+    options?: CallOptions & GetAllOptions,
+  ): Promise<Episode[]> {
+    const [call, walk] = splitGetAll(options);
+    return this.#async(call, ops.getAll, episodes, filter, this.#batch, walk) as Promise<Episode[]>;
+  }
+
+  // --- Relations ----------------------------------------------------------------------------
+
+  /** The episodes of one or many characters, blocking. Async twin: `getCharacterEpisodesAsync`. */
+  getCharacterEpisodes(
+    characters: Character | readonly Character[],
+    options?: CallOptions,
+  ): Episode[] {
+    return this.#blocking(
+      'getCharacterEpisodesAsync',
+      options,
+      ops.getLinked,
+      episodes,
+      checkRecords(characters, 'episode'),
+      characterEpisodeLinks,
+      this.#batch,
+    ) as Episode[];
+  }
+
+  /**
+   * The episodes of one or many characters, each episode once, in the order first linked, read
+   * through the batch endpoint: 20 characters' episodes cost one or two requests, not 20.
+   *
+   * @example
+   * ```ts
+   * const page = await client.listCharactersAsync();
+   * const episodes = await client.getCharacterEpisodesAsync(page.results);
+   * ```
+   */
+  getCharacterEpisodesAsync(
+    characters: Character | readonly Character[],
+    options?: CallOptions,
+  ): Promise<Episode[]> {
+    return this.#async(
+      options,
+      ops.getLinked,
+      episodes,
+      checkRecords(characters, 'episode'),
+      characterEpisodeLinks,
+      this.#batch,
+    ) as Promise<Episode[]>;
+  }
+
+  /** The characters of one or many episodes, blocking. Async twin: `getEpisodeCharactersAsync`. */
+  getEpisodeCharacters(episodes: Episode | readonly Episode[], options?: CallOptions): Character[] {
+    return this.#blocking(
+      'getEpisodeCharactersAsync',
+      options,
+      ops.getLinked,
+      characters,
+      checkRecords(episodes, 'characters'),
+      episodeCharacterLinks,
+      this.#batch,
+    ) as Character[];
+  }
+
+  /** The characters of one or many episodes, each once; see `getCharacterEpisodesAsync`. */
+  getEpisodeCharactersAsync(
+    episodes: Episode | readonly Episode[],
+    options?: CallOptions,
+  ): Promise<Character[]> {
+    return this.#async(
+      options,
+      ops.getLinked,
+      characters,
+      checkRecords(episodes, 'characters'),
+      episodeCharacterLinks,
+      this.#batch,
+    ) as Promise<Character[]>;
+  }
+
+  /** The residents of one or many locations, blocking. Async twin: `getLocationResidentsAsync`. */
+  getLocationResidents(
+    locations: Location | readonly Location[],
+    options?: CallOptions,
+  ): Character[] {
+    return this.#blocking(
+      'getLocationResidentsAsync',
+      options,
+      ops.getLinked,
+      characters,
+      checkRecords(locations, 'residents'),
+      locationResidentLinks,
+      this.#batch,
+    ) as Character[];
+  }
+
+  /** The residents of one or many locations, each once; see `getCharacterEpisodesAsync`. */
+  getLocationResidentsAsync(
+    locations: Location | readonly Location[],
+    options?: CallOptions,
+  ): Promise<Character[]> {
+    return this.#async(
+      options,
+      ops.getLinked,
+      characters,
+      checkRecords(locations, 'residents'),
+      locationResidentLinks,
+      this.#batch,
+    ) as Promise<Character[]>;
+  }
+
+  /** A character's origin, or null when it is unknown, blocking. Async twin: `getCharacterOriginAsync`. */
+  getCharacterOrigin(character: Character, options?: CallOptions): Location | null {
+    return this.#blocking(
+      'getCharacterOriginAsync',
+      options,
+      ops.getLinkedOne,
+      locations,
+      linkOf(character, 'origin'),
+    ) as Location | null;
+  }
+
+  /** A character's origin, or null when it is unknown (the API's link is `""`). */
+  getCharacterOriginAsync(character: Character, options?: CallOptions): Promise<Location | null> {
+    return this.#async(
+      options,
+      ops.getLinkedOne,
+      locations,
+      linkOf(character, 'origin'),
+    ) as Promise<Location | null>;
+  }
+
+  /** Where a character was last seen, or null, blocking. Async twin: `getCharacterLocationAsync`. */
+  getCharacterLocation(character: Character, options?: CallOptions): Location | null {
+    return this.#blocking(
+      'getCharacterLocationAsync',
+      options,
+      ops.getLinkedOne,
+      locations,
+      linkOf(character, 'location'),
+    ) as Location | null;
+  }
+
+  /** Where a character was last seen, or null when it is unknown. */
+  getCharacterLocationAsync(character: Character, options?: CallOptions): Promise<Location | null> {
+    return this.#async(
+      options,
+      ops.getLinkedOne,
+      locations,
+      linkOf(character, 'location'),
+    ) as Promise<Location | null>;
   }
 
   // --- Root -----------------------------------------------------------------------------------
 
   /** Reads the root endpoint map, blocking. Async twin: `getEndpointsAsync`. */
   getEndpoints(options?: CallOptions): Endpoints {
-    return this.#runBlocking('getEndpointsAsync', options, (context) => ops.getEndpoints.sync(context));
+    return this.#blocking('getEndpointsAsync', options, ops.getEndpoints);
   }
 
   /** Reads the root endpoint map: the URLs of the three resources. */
   getEndpointsAsync(options?: CallOptions): Promise<Endpoints> {
-    return this.#runAsync(options, (context) => ops.getEndpoints.async(context));
+    return this.#async(options, ops.getEndpoints);
   }
 
   // --- Lifetime -------------------------------------------------------------------------------
@@ -376,12 +885,61 @@ export class RickMortyClient {
       return guard(request, () => transport.requestSync(request));
     },
     async: (request: TransportRequest): Promise<TransportResponse> =>
-      this.#limit(async () => {
-        if (request.signal?.aborted) throw new AbortError(request.signal.reason);
-        const transport = await this.#getAsyncTransport();
-        return guardAsync(request, () => transport.request(request));
-      }),
+      this.#dedupe ? this.#shared(request) : this.#sendAsync(request),
   });
+
+  #sendAsync(request: TransportRequest): Promise<TransportResponse> {
+    return this.#limit(async () => {
+      // A request that waited for a slot may no longer be wanted.
+      if (request.signal?.aborted) throw new AbortError(request.signal.reason);
+      const transport = await this.#getAsyncTransport();
+      return guardAsync(request, () => transport.request(request));
+    });
+  }
+
+  /**
+   * Joins a request for the same URL already in flight, or starts one. The shared request has its
+   * own signal, aborted only when every call waiting for it has given up, so that one caller's
+   * abort never fails another's request.
+   */
+  #shared(request: TransportRequest): Promise<TransportResponse> {
+    const key = `${request.url}\n${JSON.stringify(request.headers ?? {})}`;
+    let entry = this.#inFlight.get(key);
+    if (!entry) {
+      const controller = new AbortController();
+      const promise = this.#sendAsync({ ...request, signal: controller.signal }).finally(() => {
+        if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
+      });
+      entry = { promise, controller, waiters: 0 };
+      this.#inFlight.set(key, entry);
+    }
+    const shared = entry;
+    shared.waiters++;
+    const signal = request.signal;
+    return new Promise<TransportResponse>((resolve, reject) => {
+      const onAbort = () => {
+        reject(new AbortError(signal?.reason));
+        if (--shared.waiters === 0) {
+          if (this.#inFlight.get(key) === shared) this.#inFlight.delete(key);
+          shared.controller.abort(signal?.reason);
+        }
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      shared.promise.then(
+        (response) => {
+          signal?.removeEventListener('abort', onAbort);
+          shared.waiters--;
+          resolve(response);
+        },
+        (error: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          shared.waiters--;
+          reject(error);
+        },
+      );
+    });
+  }
 
   #callContext(options: CallOptions | undefined, signal: AbortSignal | undefined): RequestContext {
     const o = assertOptionsObject(options, 'options', ['signal', 'timeout']);
@@ -391,25 +949,98 @@ export class RickMortyClient {
     return { ...this.#context, timeout, retry, signal };
   }
 
-  #runBlocking<R>(asyncTwin: string, options: CallOptions | undefined, run: (context: RequestContext) => R): R {
-    const context = this.#callContext(options, options?.signal);
+  #blocking<A extends unknown[], R>(
+    asyncTwin: string,
+    options: CallOptions | undefined,
+    op: Operation<A, R>,
+    ...args: A
+  ): R {
+    const context = this.#callContext(options, signalOption(options?.signal, 'options.signal'));
     this.#blockingTransport ??= this.#pickBlocking(asyncTwin);
-    return run(context);
+    const run = () => op.sync(context, ...args);
+    return this.#detector
+      ? this.#detector.run(asyncTwin.slice(0, -'Async'.length), asyncTwin, run)
+      : run();
   }
 
-  #runAsync<R>(options: CallOptions | undefined, run: (context: RequestContext) => Promise<R>): Promise<R> {
+  #async<A extends unknown[], R>(
+    options: CallOptions | undefined,
+    op: Operation<A, R>,
+    ...args: A
+  ): Promise<R> {
     // One controller per call: when the call settles, whatever it still has in flight (the other
     // requests of a batch that failed) is aborted rather than left running.
     const controller = new AbortController();
     let context: RequestContext;
     try {
       const user = signalOption(options?.signal, 'options.signal');
-      const signal = user ? AbortSignal.any([user, controller.signal]) : controller.signal;
-      context = this.#callContext(options, signal);
+      context = this.#callContext(
+        options,
+        user ? AbortSignal.any([user, controller.signal]) : controller.signal,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
-    return run(context).finally(() => controller.abort());
+    return op.async(context, ...args).finally(() => controller.abort());
+  }
+
+  // The iterators are the one place where the twins are two loops, not one operation: a generator
+  // cannot be derived by gensync. Both loops step with the same `nextPageQuery`.
+
+  #iteratePages<T>(
+    asyncTwin: string,
+    resource: unknown,
+    filter: unknown,
+    options: CallOptions | undefined,
+  ): Generator<Page<T>, void, undefined> {
+    const first = { ...walkQuery(resource as Resource<{ id: number }, unknown>, filter), page: 1 };
+    const self = this;
+    return (function* () {
+      for (let query: typeof first | undefined = first; query; ) {
+        const page = self.#blocking(asyncTwin, options, ops.listPage, resource, query) as Page<T>;
+        yield page;
+        query = nextPageQuery(query, page, query.page);
+      }
+    })();
+  }
+
+  #iteratePagesAsync<T>(
+    resource: unknown,
+    filter: unknown,
+    options: CallOptions | undefined,
+  ): AsyncGenerator<Page<T>, void, undefined> {
+    const first = { ...walkQuery(resource as Resource<{ id: number }, unknown>, filter), page: 1 };
+    const self = this;
+    return (async function* () {
+      for (let query: typeof first | undefined = first; query; ) {
+        const page = (await self.#async(options, ops.listPage, resource, query)) as Page<T>;
+        yield page;
+        query = nextPageQuery(query, page, query.page);
+      }
+    })();
+  }
+
+  #iterateItems<T>(
+    asyncTwin: string,
+    resource: unknown,
+    filter: unknown,
+    options: CallOptions | undefined,
+  ): Generator<T, void, undefined> {
+    const pages = this.#iteratePages<T>(asyncTwin, resource, filter, options);
+    return (function* () {
+      for (const page of pages) yield* page.results;
+    })();
+  }
+
+  #iterateItemsAsync<T>(
+    resource: unknown,
+    filter: unknown,
+    options: CallOptions | undefined,
+  ): AsyncGenerator<T, void, undefined> {
+    const pages = this.#iteratePagesAsync<T>(resource, filter, options);
+    return (async function* () {
+      for await (const page of pages) yield* page.results;
+    })();
   }
 
   #pickBlocking(asyncTwin: string): BlockingTransport {
@@ -431,7 +1062,8 @@ export class RickMortyClient {
 
   #pickAsync(): AsyncTransport | Promise<AsyncTransport> {
     const given = this.#given;
-    if (given === undefined) return createHttpTransport({ maxResponseBytes: this.#context.maxResponseBytes });
+    if (given === undefined)
+      return createHttpTransport({ maxResponseBytes: this.#context.maxResponseBytes });
     if (isAsyncTransport(given)) return given;
     // Only a blocking transport: run it on a worker pool. Loaded on demand, so that programs that
     // never need the pool (and browser bundles) do not carry it.
@@ -464,11 +1096,13 @@ function guard(request: TransportRequest, call: () => TransportResponse): Transp
   }
 }
 
-async function guardAsync(request: TransportRequest, call: () => Promise<TransportResponse>): Promise<TransportResponse> {
+async function guardAsync(
+  request: TransportRequest,
+  call: () => Promise<TransportResponse>,
+): Promise<TransportResponse> {
   try {
     return await call();
   } catch (error) {
     throw wrapTransportError(request, error);
   }
 }
-

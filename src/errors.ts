@@ -28,9 +28,9 @@ export class RickMortyError extends Error {
    * How many attempts were made before this error was thrown, when a retry helper gave up.
    * Note: set by `handleError`, `handleErrorAsync` and the client's own retries.
    */
-  attempts?: number;
+  declare attempts?: number;
   /** The errors of the earlier attempts, oldest first, when a retry helper gave up. */
-  previousErrors?: readonly unknown[];
+  declare previousErrors?: readonly unknown[];
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -106,7 +106,10 @@ export class NotFoundError extends HttpError {
   readonly ids: readonly number[];
 
   constructor(
-    details: Omit<HttpErrorDetails, 'status'> & { ids?: readonly number[] | undefined; resource?: string },
+    details: Omit<HttpErrorDetails, 'status'> & {
+      ids?: readonly number[] | undefined;
+      resource?: string;
+    },
     options?: ErrorOptions,
   ) {
     const ids = details.ids ?? [];
@@ -124,7 +127,10 @@ export class RateLimitError extends HttpError {
   override name = 'RateLimitError';
   readonly retryAfterMs: number | undefined;
 
-  constructor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }, options?: ErrorOptions) {
+  constructor(
+    details: HttpErrorDetails & { retryAfterMs?: number | undefined },
+    options?: ErrorOptions,
+  ) {
     super({ ...details }, options);
     this.retryAfterMs = details.retryAfterMs;
   }
@@ -143,7 +149,10 @@ export class TimeoutError extends RickMortyError {
   readonly timeout: number;
 
   constructor(details: RequestInfo & { timeout: number }, options?: ErrorOptions) {
-    super(`Request timed out after ${details.timeout} ms: ${details.method} ${details.url}`, options);
+    super(
+      `Request timed out after ${details.timeout} ms: ${details.method} ${details.url}`,
+      options,
+    );
     this.method = details.method;
     this.url = details.url;
     this.timeout = details.timeout;
@@ -158,7 +167,10 @@ export class ConnectionError extends RickMortyError {
   /** The system error code when there is one, such as `ECONNRESET`. */
   readonly code: string | undefined;
 
-  constructor(details: RequestInfo & { code?: string | undefined; reason?: string }, options?: ErrorOptions) {
+  constructor(
+    details: RequestInfo & { code?: string | undefined; reason?: string },
+    options?: ErrorOptions,
+  ) {
     const why = details.code ?? details.reason ?? 'connection failed';
     super(`Request failed (${why}): ${details.method} ${details.url}`, options);
     this.method = details.method;
@@ -179,7 +191,11 @@ export class ResponseError extends RickMortyError {
   readonly code: 'INVALID_JSON' | 'TOO_LARGE' | 'TOO_MANY_REDIRECTS' | 'BAD_REDIRECT';
 
   constructor(
-    details: RequestInfo & { code: ResponseError['code']; status?: number | undefined; detail: string },
+    details: RequestInfo & {
+      code: ResponseError['code'];
+      status?: number | undefined;
+      detail: string;
+    },
     options?: ErrorOptions,
   ) {
     super(`${details.detail}: ${details.method} ${details.url}`, options);
@@ -206,7 +222,10 @@ export class ValidationError extends RickMortyError {
   readonly url: string;
   readonly issues: readonly ValidationIssue[];
 
-  constructor(details: { url: string; issues: readonly ValidationIssue[] }, options?: ErrorOptions) {
+  constructor(
+    details: { url: string; issues: readonly ValidationIssue[] },
+    options?: ErrorOptions,
+  ) {
     const first = details.issues
       .slice(0, 3)
       .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
@@ -236,7 +255,8 @@ export class AbortError extends RickMortyError {
   override name = 'AbortError';
 
   constructor(reason?: unknown) {
-    const detail = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
+    const detail =
+      reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
     super(detail ? `The operation was aborted: ${detail}` : 'The operation was aborted', {
       cause: reason,
     });
@@ -256,12 +276,24 @@ export class WorkerError extends RickMortyError {
   override name = 'WorkerError';
 }
 
+/** Whether `error` is a DOM exception, whose names (`AbortError`, `TimeoutError`) clash with ours. */
+function isDomException(error: object): boolean {
+  const DomException = (globalThis as { DOMException?: abstract new (...args: never[]) => object })
+    .DOMException;
+  return DomException !== undefined && error instanceof DomException;
+}
+
+/**
+ * Whether `error` carries one of `names`: an error of another copy of this package, or one that
+ * crossed a thread as a plain object. A DOM exception is never ours, whatever its name.
+ */
 function hasName(error: unknown, names: readonly string[]): boolean {
   return (
     typeof error === 'object' &&
     error !== null &&
     typeof (error as { name?: unknown }).name === 'string' &&
-    names.includes((error as { name: string }).name)
+    names.includes((error as { name: string }).name) &&
+    !isDomException(error)
   );
 }
 
@@ -310,7 +342,14 @@ export function isValidationError(error: unknown): error is ValidationError {
 
 /** Whether `error` is an abort: ours, or a DOM `AbortError` from `fetch`. */
 export function isAbortError(error: unknown): boolean {
-  return error instanceof AbortError || hasName(error, ['AbortError']);
+  return (
+    error instanceof AbortError ||
+    hasName(error, ['AbortError']) ||
+    (typeof error === 'object' &&
+      error !== null &&
+      isDomException(error) &&
+      (error as Error).name === 'AbortError')
+  );
 }
 
 /**
@@ -325,6 +364,8 @@ export type SerializedError = {
   readonly stack?: string | undefined;
   readonly fields: Record<string, unknown>;
   readonly cause?: SerializedError | undefined;
+  /** The `previousErrors` a retry helper attached, serialized in turn. */
+  readonly previous?: readonly SerializedError[] | undefined;
 };
 
 const FIELD_NAMES = [
@@ -352,20 +393,38 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   for (const key of FIELD_NAMES) {
     if (source[key] !== undefined) fields[key] = source[key];
   }
+  const previous =
+    Array.isArray(source.previousErrors) && depth < 4 ? source.previousErrors : undefined;
   return {
     name: typeof source.name === 'string' ? source.name : 'Error',
     message: typeof source.message === 'string' ? source.message : String(error),
     stack: typeof source.stack === 'string' ? source.stack : undefined,
     fields: structuredCloneable(fields),
-    cause: source.cause !== undefined && depth < 4 ? serializeError(source.cause, depth + 1) : undefined,
+    cause:
+      source.cause !== undefined && depth < 4 ? serializeError(source.cause, depth + 1) : undefined,
+    previous: previous?.map((item) => serializeError(item, depth + 1)),
   };
 }
 
+/** The fields that can cross a thread: each as it is, else through JSON, else left out. */
 function structuredCloneable(fields: Record<string, unknown>): Record<string, unknown> {
   try {
     return structuredClone(fields);
   } catch {
-    return JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
+    const result: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      try {
+        result[key] = structuredClone(value);
+      } catch {
+        try {
+          const text = JSON.stringify(value);
+          if (text !== undefined) result[key] = JSON.parse(text);
+        } catch {
+          // Neither cloneable nor JSON (a BigInt, a cycle): this field stays behind.
+        }
+      }
+    }
+    return result;
   }
 }
 
@@ -396,7 +455,13 @@ export function deserializeError(data: SerializedError): Error {
     case 'NotFoundError':
     case 'RateLimitError':
     case 'ServerError': {
-      const details = { ...request, status: f.status, statusText: f.statusText, serverMessage: f.serverMessage, headers: f.headers };
+      const details = {
+        ...request,
+        status: f.status,
+        statusText: f.statusText,
+        serverMessage: f.serverMessage,
+        headers: f.headers,
+      };
       error =
         data.name === 'NotFoundError'
           ? new NotFoundError({ ...details, ids: f.ids ?? [] }, options)
@@ -414,13 +479,19 @@ export function deserializeError(data: SerializedError): Error {
       error = new ConnectionError({ ...request, code: f.code }, options);
       break;
     case 'ResponseError':
-      error = new ResponseError({ ...request, code: f.code, status: f.status, detail: '' }, options);
+      error = new ResponseError(
+        { ...request, code: f.code, status: f.status, detail: '' },
+        options,
+      );
       break;
     case 'ValidationError':
       error = new ValidationError({ url: request.url, issues: f.issues ?? [] }, options);
       break;
     case 'AbortError':
       error = new AbortError(cause);
+      break;
+    case 'RickMortyError':
+      error = new RickMortyError(data.message, options);
       break;
     case 'WorkerError':
       error = new WorkerError(data.message, options);
@@ -445,8 +516,39 @@ export function deserializeError(data: SerializedError): Error {
       if (data.name !== 'Error') error.name = data.name;
   }
   // The message was composed on the other side; keep it word for word.
-  Object.defineProperty(error, 'message', { value: data.message, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(error, 'message', {
+    value: data.message,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   if (data.stack) error.stack = data.stack;
-  if (typeof f.attempts === 'number') (error as RickMortyError).attempts = f.attempts;
+  // The retry history rides along as the retry helpers attach it: not enumerable.
+  if (typeof f.attempts === 'number') {
+    Object.defineProperty(error, 'attempts', {
+      value: f.attempts,
+      writable: true,
+      configurable: true,
+    });
+  }
+  if (data.previous) {
+    Object.defineProperty(error, 'previousErrors', {
+      value: data.previous.map((item) => deserializeError(item)),
+      writable: true,
+      configurable: true,
+    });
+  }
+  // Fields the class does not set itself (the `code` of a system error in a cause chain) are kept
+  // as they were.
+  for (const [key, value] of Object.entries(data.fields)) {
+    if (!(key in error)) {
+      Object.defineProperty(error, key, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+    }
+  }
   return error;
 }

@@ -1,4 +1,9 @@
-export { type CallOptions, type ClientOptions, DEFAULT_BASE_URL, RickMortyClient } from './client.js';
+export {
+  type CallOptions,
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  RickMortyClient,
+} from './client.js';
 export {
   AbortError,
   ArgumentRangeError,
@@ -7,6 +12,13 @@ export {
   HttpError,
   type HttpErrorDetails,
   InvalidArgumentError,
+  isAbortError,
+  isHttpError,
+  isNotFoundError,
+  isRateLimitError,
+  isRickMortyError,
+  isTimeoutError,
+  isValidationError,
   NotFoundError,
   RateLimitError,
   ResponseError,
@@ -16,30 +28,28 @@ export {
   ValidationError,
   type ValidationIssue,
   WorkerError,
-  isAbortError,
-  isHttpError,
-  isNotFoundError,
-  isRateLimitError,
-  isRickMortyError,
-  isTimeoutError,
-  isValidationError,
 } from './errors.js';
 export {
   type MakeAsyncOptions,
   type ModuleFunction,
+  makeAsync,
   type PooledFunction,
   type PooledTransport,
   type RebuildableTransport,
-  makeAsync,
 } from './make-async.js';
-export type { CharacterFilter, EpisodeFilter, ListQuery, LocationFilter } from './operations/resources.js';
+export type {
+  CharacterFilter,
+  EpisodeFilter,
+  ListQuery,
+  LocationFilter,
+} from './operations/resources.js';
 export {
-  type Logger,
-  type RetryContext,
-  type RetryOptions,
   handleError,
   handleErrorAsync,
   isPermanentError,
+  type Logger,
+  type RetryContext,
+  type RetryOptions,
 } from './retry.js';
 export {
   type Character,
@@ -58,10 +68,10 @@ export { type Page, type PageInfo, pageInfoSchema, pageSchema } from './schemas/
 export {
   type BlockingHttpTransport,
   type BlockingTransportOptions,
-  type RebuildRecipe,
   createBlockingTransport,
+  type RebuildRecipe,
 } from './transports/blocking.js';
-export { type HttpTransportOptions, createHttpTransport } from './transports/http.js';
+export { createHttpTransport, type HttpTransportOptions } from './transports/http.js';
 export type {
   AsyncTransport,
   BlockingTransport,

@@ -4,14 +4,21 @@
  * as plain data, so that errors arrive as the same classes.
  */
 import { serializeError } from './errors.js';
-import { type RebuildRecipe, createBlockingTransport } from './transports/blocking.js';
+import { createBlockingTransport, type RebuildRecipe } from './transports/blocking.js';
 import type { BlockingTransport, TransportRequest } from './transports/types.js';
 
 export type PoolTask =
   | { readonly kind: 'request'; readonly recipe: RebuildRecipe; readonly request: TransportRequest }
-  | { readonly kind: 'call'; readonly module: string; readonly export: string; readonly args: readonly unknown[] };
+  | {
+      readonly kind: 'call';
+      readonly module: string;
+      readonly export: string;
+      readonly args: readonly unknown[];
+    };
 
-export type PoolResult = { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof serializeError> };
+export type PoolResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: ReturnType<typeof serializeError> };
 
 const transports = new Map<string, BlockingTransport>();
 
@@ -22,7 +29,9 @@ async function transportFor(recipe: RebuildRecipe): Promise<BlockingTransport> {
     if ('builtin' in recipe) {
       transport = createBlockingTransport(recipe.options);
     } else {
-      const factory = (await import(recipe.module))[recipe.export] as (...args: unknown[]) => BlockingTransport;
+      const factory = (await import(recipe.module))[recipe.export] as (
+        ...args: unknown[]
+      ) => BlockingTransport;
       transport = factory(...(recipe.args ?? []));
     }
     transports.set(key, transport);
@@ -34,7 +43,9 @@ async function perform(task: PoolTask): Promise<unknown> {
   if (task.kind === 'request') return (await transportFor(task.recipe)).requestSync(task.request);
   const target = (await import(task.module))[task.export];
   if (typeof target !== 'function') {
-    throw new TypeError(`makeAsync: ${task.module} has no function export named \`${task.export}\``);
+    throw new TypeError(
+      `makeAsync: ${task.module} has no function export named \`${task.export}\``,
+    );
   }
   return target(...task.args);
 }

@@ -1,11 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { AbortError, InvalidArgumentError, deserializeError } from './errors.js';
+import { AbortError, deserializeError, InvalidArgumentError } from './errors.js';
 import type { PoolResult, PoolTask } from './make-async-worker.js';
 import { assertOptionsObject, integerOption } from './operations/validate.js';
 import type { RebuildRecipe } from './transports/blocking.js';
-import type { AsyncTransport, BlockingTransport, TransportRequest, TransportResponse } from './transports/types.js';
+import type {
+  AsyncTransport,
+  BlockingTransport,
+  TransportRequest,
+  TransportResponse,
+} from './transports/types.js';
 import { workerEntry } from './worker-entry.js';
 
 /** Options of `makeAsync`. */
@@ -44,7 +49,12 @@ const KEYS = ['maxThreads', 'idleTimeout'] as const;
 
 function createPool(options: MakeAsyncOptions | undefined) {
   const o = assertOptionsObject(options, 'options', KEYS);
-  const maxThreads = integerOption(o.maxThreads, 'maxThreads', Math.max(4, availableParallelism()), { min: 1 });
+  const maxThreads = integerOption(
+    o.maxThreads,
+    'maxThreads',
+    Math.max(4, availableParallelism()),
+    { min: 1 },
+  );
   const idleTimeout = integerOption(o.idleTimeout, 'idleTimeout', 1000);
   const entry = workerEntry('make-async-worker', import.meta.url);
   let pool: Piscina | undefined;
@@ -107,7 +117,10 @@ function createPool(options: MakeAsyncOptions | undefined) {
  * built-in blocking transport can).
  * Note: arguments and results are copied between threads with the structured clone algorithm.
  */
-export function makeAsync(transport: RebuildableTransport, options?: MakeAsyncOptions): PooledTransport;
+export function makeAsync(
+  transport: RebuildableTransport,
+  options?: MakeAsyncOptions,
+): PooledTransport;
 export function makeAsync<F extends (...args: never[]) => unknown>(
   target: ModuleFunction,
   options?: MakeAsyncOptions,
@@ -123,7 +136,9 @@ export function makeAsync(
     );
   }
   if (typeof target !== 'object' || target === null) {
-    throw new InvalidArgumentError('Expected `target` to be a blocking transport or { module, export }');
+    throw new InvalidArgumentError(
+      'Expected `target` to be a blocking transport or { module, export }',
+    );
   }
   if ('requestSync' in target) {
     const recipe = (target as Partial<RebuildableTransport>).rebuild;
@@ -137,12 +152,18 @@ export function makeAsync(
       request(request: TransportRequest): Promise<TransportResponse> {
         const { signal, ...plain } = request;
         if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-        return pool.run({ kind: 'request', recipe, request: plain }, signal) as Promise<TransportResponse>;
+        return pool.run(
+          { kind: 'request', recipe, request: plain },
+          signal,
+        ) as Promise<TransportResponse>;
       },
       close: pool.close,
     };
   }
-  if (!('module' in target) || (typeof target.module !== 'string' && !(target.module instanceof URL))) {
+  if (
+    !('module' in target) ||
+    (typeof target.module !== 'string' && !(target.module instanceof URL))
+  ) {
     throw new InvalidArgumentError('Expected `target.module` to be a URL or an absolute path');
   }
   const module = String(target.module).startsWith('file:')

@@ -138,15 +138,21 @@ export function resolveRetryPolicy(
   const minDelay = integerOption(o.minDelay, 'minDelay', 200);
   const maxDelay = integerOption(o.maxDelay, 'maxDelay', 5000);
   if (maxDelay < minDelay) {
-    throw new RangeError(`Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay})`);
+    throw new RangeError(
+      `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay})`,
+    );
   }
   const factor = o.factor === undefined ? 2 : o.factor;
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
-    throw new RangeError(`Expected \`factor\` to be a finite number of at least 1, got ${String(factor)}`);
+    throw new RangeError(
+      `Expected \`factor\` to be a finite number of at least 1, got ${String(factor)}`,
+    );
   }
   const logger = o.logger === undefined ? defaults.logger : (o.logger as Logger | null);
   if (logger !== null && (typeof logger !== 'object' || Array.isArray(logger))) {
-    throw new InvalidArgumentError('Expected `logger` to be an object with console-like methods, or null');
+    throw new InvalidArgumentError(
+      'Expected `logger` to be an object with console-like methods, or null',
+    );
   }
   return {
     retries: integerOption(o.retries, 'retries', 2),
@@ -155,7 +161,8 @@ export function resolveRetryPolicy(
     factor,
     jitter: booleanOption(o.jitter, 'jitter', true),
     maxRetryAfter: integerOption(o.maxRetryAfter, 'maxRetryAfter', 60_000),
-    shouldRetry: functionOption(o.shouldRetry, 'shouldRetry') ?? ((error) => !isPermanentError(error)),
+    shouldRetry:
+      functionOption(o.shouldRetry, 'shouldRetry') ?? ((error) => !isPermanentError(error)),
     onRetry: functionOption(o.onRetry, 'onRetry'),
     signal: signalOption(o.signal),
     logger,
@@ -182,8 +189,16 @@ function annotate(error: unknown, attempts: number, previous: unknown[]): unknow
     // The last error is rethrown as it is, so that `instanceof` and type guards still match; the
     // history rides along on it.
     const target = error as RickMortyError;
-    Object.defineProperty(target, 'attempts', { value: attempts, configurable: true, writable: true });
-    Object.defineProperty(target, 'previousErrors', { value: previous, configurable: true, writable: true });
+    Object.defineProperty(target, 'attempts', {
+      value: attempts,
+      configurable: true,
+      writable: true,
+    });
+    Object.defineProperty(target, 'previousErrors', {
+      value: previous,
+      configurable: true,
+      writable: true,
+    });
   }
   return error;
 }
@@ -236,7 +251,10 @@ const call = gensync<[fn: () => unknown], unknown>({
   async: async (producer) => producer(),
 });
 
-const callWithRetries = gensync(function* (policy: RetryPolicy, fn: () => unknown): Handler<unknown> {
+const callWithRetries = gensync(function* (
+  policy: RetryPolicy,
+  fn: () => unknown,
+): Handler<unknown> {
   return yield* retrying(policy, () => call(fn));
 });
 
@@ -278,7 +296,10 @@ export function handleError<T>(fn: () => T, options?: RetryOptions): T {
  * Note: passing a promise is a type error, and at run time a `TypeError` that says to pass
  * `() => promise`.
  */
-export function handleErrorAsync<T>(producer: () => PromiseLike<T> | T, options?: RetryOptions): Promise<T> {
+export function handleErrorAsync<T>(
+  producer: () => PromiseLike<T> | T,
+  options?: RetryOptions,
+): Promise<T> {
   if (typeof producer !== 'function') {
     if (isThenable(producer)) {
       Promise.resolve(producer).catch(() => {});
@@ -288,7 +309,9 @@ export function handleErrorAsync<T>(producer: () => PromiseLike<T> | T, options?
         ),
       );
     }
-    return Promise.reject(new InvalidArgumentError(`Expected \`producer\` to be a function, got ${typeof producer}`));
+    return Promise.reject(
+      new InvalidArgumentError(`Expected \`producer\` to be a function, got ${typeof producer}`),
+    );
   }
   try {
     const policy = resolveRetryPolicy(options, { logger: console });

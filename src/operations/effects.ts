@@ -69,3 +69,33 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as PromiseLike<unknown>).then === 'function'
   );
 }
+
+/** @internal The cache settings an operation runs with. */
+export interface CacheSettings {
+  readonly store: import('../cache.js').CacheStore;
+  readonly ttl: number;
+}
+
+function refuseThenable(value: unknown, what: string): unknown {
+  if (!isThenable(value)) return value;
+  Promise.resolve(value).catch(() => {});
+  throw new BlockingUnavailableError(
+    `The cache store's ${what}() returned a promise, which a blocking twin cannot wait for; give blocking code a store that answers at once (createMemoryCache()), or use the async twins`,
+  );
+}
+
+/** Reads the cache: at once in the blocking half, awaiting the store in the async half. */
+export const cacheGet = gensync<[cache: CacheSettings, key: string], unknown>({
+  sync: (cache, key) => refuseThenable(cache.store.get(key), 'get'),
+  async: async (cache, key) => cache.store.get(key),
+});
+
+/** Writes the cache, like `cacheGet`. */
+export const cacheSet = gensync<[cache: CacheSettings, key: string, value: unknown], void>({
+  sync: (cache, key, value) => {
+    refuseThenable(cache.store.set(key, value, cache.ttl), 'set');
+  },
+  async: async (cache, key, value) => {
+    await cache.store.set(key, value, cache.ttl);
+  },
+});

@@ -10,11 +10,11 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../errors.js';
-import { type RetryPolicy, retrying } from '../retry.js';
 import type { Logger } from '../retry.js';
+import { type RetryPolicy, retrying } from '../retry.js';
 import { errorBodySchema } from '../schemas/error-body.js';
 import type { TransportRequest, TransportResponse } from '../transports/types.js';
-import { type Handler, throwIfAborted } from './effects.js';
+import { type CacheSettings, cacheGet, cacheSet, type Handler, throwIfAborted } from './effects.js';
 
 /** What a request may be given: everything but the URL is filled in from the context. */
 export type Send = gensync.Gensync<[request: TransportRequest], TransportResponse>;
@@ -31,6 +31,8 @@ export interface RequestContext {
   readonly retry: RetryPolicy;
   readonly signal: AbortSignal | undefined;
   readonly logger: Logger | null;
+  /** Where answers are kept for reuse, if anywhere. */
+  readonly cache: CacheSettings | undefined;
 }
 
 /**
@@ -60,7 +62,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (value.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  if (value.trim() !== '' && Number.isFinite(seconds))
+    return Math.max(0, Math.round(seconds * 1000));
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -163,8 +166,9 @@ export function* sendFollowingRedirects(
   };
   for (let redirects = 0; ; redirects++) {
     throwIfAborted(context.signal);
-    context.logger?.debug?.(`${request.method} ${request.url}`);
+    context.logger?.debug?.(`fetching ${request.url}`);
     const response = yield* context.send(request);
+    context.logger?.debug?.(`fetched ${request.url} (${response.status})`);
     const location = response.headers.location;
     if (!REDIRECT_STATUSES.has(response.status) || location === undefined) {
       return { request, response };
@@ -183,7 +187,13 @@ export function* sendFollowingRedirects(
       next = new URL(location, request.url);
     } catch (error) {
       throw new ResponseError(
-        { method: request.method, url: request.url, status: response.status, code: 'BAD_REDIRECT', detail: `Redirect to an invalid URL ${JSON.stringify(location)}` },
+        {
+          method: request.method,
+          url: request.url,
+          status: response.status,
+          code: 'BAD_REDIRECT',
+          detail: `Redirect to an invalid URL ${JSON.stringify(location)}`,
+        },
         { cause: error },
       );
     }
@@ -203,13 +213,51 @@ export function* sendFollowingRedirects(
 
 /**
  * GETs a URL and returns its body validated against `schema`, retrying what the retry policy says
- * is worth retrying. Every operation of the client reads the API through this one function.
+ * is worth retrying, and keeping the answer in the cache when there is one. Every operation of the
+ * client reads the API through this one function.
  */
-export function* getJson<T>(context: RequestContext, url: string, schema: z.ZodMiniType<T>): Handler<T> {
-  return yield* retrying(context.retry, function* () {
+export function* getJson<T>(
+  context: RequestContext,
+  url: string,
+  schema: z.ZodMiniType<T>,
+): Handler<T> {
+  const cached = yield* readCache<T>(context, url);
+  if (cached !== undefined) return cached;
+  const value = yield* retrying(context.retry, function* () {
     const { request, response } = yield* sendFollowingRedirects(context, url);
     return parseResponse(request, response, schema);
   });
+  yield* writeCache(context, url, value);
+  return value;
+}
+
+/**
+ * A copy of what the cache holds under `url`, or undefined. A store that fails is logged and
+ * treated as empty: a cache must never be the reason a request fails.
+ */
+export function* readCache<T>(context: RequestContext, url: string): Handler<T | undefined> {
+  if (!context.cache) return undefined;
+  let hit: unknown;
+  try {
+    hit = yield* cacheGet(context.cache, url);
+  } catch (error) {
+    if ((error as { name?: unknown }).name === 'BlockingUnavailableError') throw error;
+    context.logger?.warn?.(`Cache read failed for ${url}; reading the API instead`, error);
+    return undefined;
+  }
+  // Callers may change what they get; the cached original must stay as the API sent it.
+  return hit === undefined ? undefined : (structuredClone(hit) as T);
+}
+
+/** Keeps `value` under `url` in the cache, if there is one; failures are logged, not thrown. */
+export function* writeCache(context: RequestContext, url: string, value: unknown): Handler<void> {
+  if (!context.cache) return;
+  try {
+    yield* cacheSet(context.cache, url, value);
+  } catch (error) {
+    if ((error as { name?: unknown }).name === 'BlockingUnavailableError') throw error;
+    context.logger?.warn?.(`Cache write failed for ${url}`, error);
+  }
 }
 
 /** Wraps a failure from inside a transport that is not already one of ours. @internal */
@@ -217,10 +265,13 @@ export function connectionErrorFor(request: TransportRequest, error: unknown): C
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   const code =
     typeof (error as { code?: unknown } | null)?.code === 'string'
-      ? ((error as { code: string }).code)
+      ? (error as { code: string }).code
       : typeof cause?.code === 'string'
         ? cause.code
         : undefined;
   const reason = error instanceof Error ? error.message : String(error);
-  return new ConnectionError({ method: request.method, url: request.url, code, reason }, { cause: error });
+  return new ConnectionError(
+    { method: request.method, url: request.url, code, reason },
+    { cause: error },
+  );
 }

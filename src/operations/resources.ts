@@ -1,14 +1,23 @@
-import gensync from 'gensync';
 import * as z from 'zod/mini';
-import { ArgumentRangeError, InvalidArgumentError, NotFoundError, isNotFoundError } from '../errors.js';
-import { type Character, characterGenders, characterSchema, characterStatuses } from '../schemas/character.js';
+import {
+  ArgumentRangeError,
+  InvalidArgumentError,
+  isNotFoundError,
+  NotFoundError,
+} from '../errors.js';
+import {
+  type Character,
+  characterGenders,
+  characterSchema,
+  characterStatuses,
+} from '../schemas/character.js';
 import { type Endpoints, endpointsSchema } from '../schemas/endpoints.js';
 import { type Episode, episodeSchema } from '../schemas/episode.js';
 import { type Location, locationSchema } from '../schemas/location.js';
 import { type Page, pageSchema } from '../schemas/page.js';
-import { type Handler, all } from './effects.js';
-import { type RequestContext, buildUrl, getJson } from './request.js';
-import { MAX_IDS, assertId, assertIds, describeValue } from './validate.js';
+import { all, type Handler } from './effects.js';
+import { buildUrl, getJson, type RequestContext, readCache, writeCache } from './request.js';
+import { assertId, assertIds, describeValue, MAX_IDS } from './validate.js';
 
 /** A record with an id: every resource of the API. */
 interface Identified {
@@ -59,7 +68,13 @@ export const characters: Resource<Character, CharacterFilter> = {
   plural: 'Characters',
   schema: characterSchema,
   pageSchema: pageSchema(characterSchema),
-  filters: { name: null, status: characterStatuses, species: null, type: null, gender: characterGenders },
+  filters: {
+    name: null,
+    status: characterStatuses,
+    species: null,
+    type: null,
+    gender: characterGenders,
+  },
 };
 
 export const locations: Resource<Location, LocationFilter> = {
@@ -95,10 +110,15 @@ const MAX_FILTER_LENGTH = 200;
  * Checks a list query and returns it as query parameters. Unknown keys, values of the wrong type,
  * values outside an enum and bad page numbers are refused before any request.
  */
-export function listQuery<F>(resource: Resource<Identified, F>, query: unknown): Record<string, string | number> {
+export function listQuery<F>(
+  resource: Resource<Identified, F>,
+  query: unknown,
+): Record<string, string | number> {
   if (query === undefined) return {};
   if (typeof query !== 'object' || query === null || Array.isArray(query)) {
-    throw new InvalidArgumentError(`Expected the ${resource.path} filter to be an object, got ${describeValue(query)}`);
+    throw new InvalidArgumentError(
+      `Expected the ${resource.path} filter to be an object, got ${describeValue(query)}`,
+    );
   }
   const params: Record<string, string | number> = {};
   const filters = resource.filters as Record<string, readonly string[] | null>;
@@ -114,10 +134,14 @@ export function listQuery<F>(resource: Resource<Identified, F>, query: unknown):
       );
     }
     if (typeof value !== 'string') {
-      throw new InvalidArgumentError(`Expected filter \`${key}\` to be a string, got ${describeValue(value)}`);
+      throw new InvalidArgumentError(
+        `Expected filter \`${key}\` to be a string, got ${describeValue(value)}`,
+      );
     }
     if (value.length > MAX_FILTER_LENGTH) {
-      throw new ArgumentRangeError(`Expected filter \`${key}\` to be at most ${MAX_FILTER_LENGTH} characters`);
+      throw new ArgumentRangeError(
+        `Expected filter \`${key}\` to be at most ${MAX_FILTER_LENGTH} characters`,
+      );
     }
     const allowed = filters[key];
     if (allowed && !allowed.some((option) => option.toLowerCase() === value.toLowerCase())) {
@@ -133,7 +157,8 @@ export function listQuery<F>(resource: Resource<Identified, F>, query: unknown):
 /** Splits ids into chunks of at most `size`, keeping their order. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  for (let start = 0; start < items.length; start += size)
+    chunks.push(items.slice(start, start + size));
   return chunks;
 }
 
@@ -155,12 +180,20 @@ export function reorder<T extends Identified>(
 }
 
 /** The URL of one record. */
-export function recordUrl(context: RequestContext, resource: Resource<Identified, unknown>, id: number): string {
+export function recordUrl(
+  context: RequestContext,
+  resource: Resource<Identified, unknown>,
+  id: number,
+): string {
   return buildUrl(context.baseUrl, [resource.path, id]);
 }
 
 /** The batch URL for several ids: `/character/1,10,100`. Ids are checked integers: nothing to encode. */
-export function batchUrl(context: RequestContext, resource: Resource<Identified, unknown>, ids: readonly number[]): string {
+export function batchUrl(
+  context: RequestContext,
+  resource: Resource<Identified, unknown>,
+  ids: readonly number[],
+): string {
   return `${buildUrl(context.baseUrl, [resource.path])}/${ids.join(',')}`;
 }
 
@@ -201,7 +234,13 @@ export function* getOne<T extends Identified>(
   } catch (error) {
     if (isNotFoundError(error) && error.ids.length === 0) {
       throw new NotFoundError(
-        { method: error.method, url, statusText: error.statusText, ...(error.serverMessage ? { serverMessage: error.serverMessage } : {}), ids: [checked] },
+        {
+          method: error.method,
+          url,
+          statusText: error.statusText,
+          ...(error.serverMessage ? { serverMessage: error.serverMessage } : {}),
+          ids: [checked],
+        },
         { cause: error },
       );
     }
@@ -221,14 +260,33 @@ export function* getMany<T extends Identified>(
   batch: BatchSettings,
 ): Handler<T[]> {
   const wanted = assertIds(ids);
-  const unique = [...new Set(wanted)];
-  const groups = batch.enabled ? chunk(unique, batch.size) : unique.map((id) => [id]);
-  const answers = yield* all(groups.map((group) => getChunk(context, resource, group)));
-  const { ordered, missing } = reorder(wanted, answers.flat());
+  const known: T[] = [];
+  const toFetch: number[] = [];
+  for (const id of new Set(wanted)) {
+    const hit = yield* readCache<T>(context, recordUrl(context, resource, id));
+    if (hit === undefined) toFetch.push(id);
+    else known.push(hit);
+  }
+  const groups = batch.enabled ? chunk(toFetch, batch.size) : toFetch.map((id) => [id]);
+  const fetched = (yield* all(groups.map((group) => getChunk(context, resource, group)))).flat();
+  if (batch.enabled) {
+    // Filed under each record's own URL, so that getCharacter(id) finds what a batch brought.
+    for (const record of fetched)
+      yield* writeCache(context, recordUrl(context, resource, record.id), record);
+  }
+  const { ordered, missing } = reorder(wanted, [...known, ...fetched]);
   if (missing.length > 0) {
     const firstGroup = groups.find((group) => group.includes(missing[0]!)) ?? [missing[0]!];
-    const url = firstGroup.length === 1 ? recordUrl(context, resource, firstGroup[0]!) : batchUrl(context, resource, firstGroup);
-    throw new NotFoundError({ method: 'GET', url, ids: missing, resource: `${missing.length === 1 ? resource.singular : resource.plural}` });
+    const url =
+      firstGroup.length === 1
+        ? recordUrl(context, resource, firstGroup[0]!)
+        : batchUrl(context, resource, firstGroup);
+    throw new NotFoundError({
+      method: 'GET',
+      url,
+      ids: missing,
+      resource: missing.length === 1 ? resource.singular : resource.plural,
+    });
   }
   return ordered;
 }
@@ -270,12 +328,5 @@ export function* listPage<T extends Identified, F>(
 export function* getEndpoints(context: RequestContext): Handler<Endpoints> {
   return yield* getJson(context, context.baseUrl, endpointsSchema);
 }
-
-export const operations = {
-  getOne: gensync(getOne),
-  getMany: gensync(getMany),
-  listPage: gensync(listPage),
-  getEndpoints: gensync(getEndpoints),
-};
 
 export { MAX_IDS };

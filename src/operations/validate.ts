@@ -20,10 +20,14 @@ function describe(value: unknown): string {
  */
 export function assertId(value: unknown, name = 'id'): number {
   if (typeof value !== 'number') {
-    throw new InvalidArgumentError(`Expected \`${name}\` to be a positive integer, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be a positive integer, got ${describe(value)}`,
+    );
   }
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ArgumentRangeError(`Expected \`${name}\` to be a positive integer, got ${describe(value)}`);
+    throw new ArgumentRangeError(
+      `Expected \`${name}\` to be a positive integer, got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -31,17 +35,21 @@ export function assertId(value: unknown, name = 'id'): number {
 /** Checks a non-empty array of ids (at most `MAX_IDS`) and returns it. */
 export function assertIds(value: unknown, name = 'ids'): readonly number[] {
   if (!Array.isArray(value)) {
-    throw new InvalidArgumentError(`Expected \`${name}\` to be an array of positive integers, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be an array of positive integers, got ${describe(value)}`,
+    );
   }
   if (value.length === 0) {
-    throw new ArgumentRangeError(`Expected \`${name}\` to be a non-empty array of positive integers`);
+    throw new ArgumentRangeError(
+      `Expected \`${name}\` to be a non-empty array of positive integers`,
+    );
   }
   if (value.length > MAX_IDS) {
     throw new ArgumentRangeError(
       `Expected \`${name}\` to have at most ${MAX_IDS} ids, got ${value.length}`,
     );
   }
-  value.forEach((id, index) => assertId(id, `${name}[${index}]`));
+  for (const [index, id] of value.entries()) assertId(id, `${name}[${index}]`);
   return value as number[];
 }
 
@@ -57,7 +65,11 @@ export function integerOption(
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new InvalidArgumentError(`Expected \`${name}\` to be ${kind}, got ${describe(value)}`);
   }
-  if (!(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) || value < min || value > max) {
+  if (
+    !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) ||
+    value < min ||
+    value > max
+  ) {
     const range = max === Number.MAX_SAFE_INTEGER ? kind : `${kind} from ${min} to ${max}`;
     throw new ArgumentRangeError(`Expected \`${name}\` to be ${range}, got ${describe(value)}`);
   }
@@ -91,7 +103,9 @@ export function signalOption(value: unknown, name = 'signal'): AbortSignal | und
     typeof (value as AbortSignal).aborted !== 'boolean' ||
     typeof (value as AbortSignal).addEventListener !== 'function'
   ) {
-    throw new InvalidArgumentError(`Expected \`${name}\` to be an AbortSignal, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be an AbortSignal, got ${describe(value)}`,
+    );
   }
   return value as AbortSignal;
 }
@@ -119,16 +133,22 @@ export function assertOptionsObject(
 /** Checks an http(s) base URL and returns it without a trailing slash. */
 export function assertBaseUrl(value: unknown): string {
   if (typeof value !== 'string') {
-    throw new InvalidArgumentError(`Expected \`baseUrl\` to be an http(s) URL string, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `Expected \`baseUrl\` to be an http(s) URL string, got ${describe(value)}`,
+    );
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError(`Expected \`baseUrl\` to be an http(s) URL, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `Expected \`baseUrl\` to be an http(s) URL, got ${describe(value)}`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(`Expected \`baseUrl\` to be an http(s) URL, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `Expected \`baseUrl\` to be an http(s) URL, got ${describe(value)}`,
+    );
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new InvalidArgumentError(

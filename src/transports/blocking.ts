@@ -2,10 +2,10 @@ import type * as WorkerThreads from 'node:worker_threads';
 import {
   AbortError,
   BlockingUnavailableError,
+  deserializeError,
   type SerializedError,
   TimeoutError,
   WorkerError,
-  deserializeError,
 } from '../errors.js';
 import { assertOptionsObject, integerOption } from '../operations/validate.js';
 import { workerEntry } from '../worker-entry.js';
@@ -56,8 +56,9 @@ const KEYS = ['timeout', 'timeoutMargin', 'startupTimeout'] as const;
 function workerThreads(): typeof WorkerThreads | undefined {
   // Looked up at run time, not imported, so that bundling the client for a browser does not pull
   // in a Node module; there the blocking twins throw a clear error instead.
-  const getBuiltin = (globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined)
-    ?.getBuiltinModule;
+  const getBuiltin = (
+    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
+  )?.getBuiltinModule;
   return getBuiltin?.('node:worker_threads') as typeof WorkerThreads | undefined;
 }
 
@@ -84,7 +85,9 @@ function workerThreads(): typeof WorkerThreads | undefined {
  * Note: an `AbortSignal` is only checked before the request starts; the waiting thread cannot
  * see it fire.
  */
-export function createBlockingTransport(options: BlockingTransportOptions = {}): BlockingHttpTransport {
+export function createBlockingTransport(
+  options: BlockingTransportOptions = {},
+): BlockingHttpTransport {
   const o = assertOptionsObject(options, 'options', KEYS);
   const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
   const margin = integerOption(o.timeoutMargin, 'timeoutMargin', 1000);
@@ -104,7 +107,11 @@ export function createBlockingTransport(options: BlockingTransportOptions = {}):
     const threads = workerThreads()!;
     for (;;) {
       const seen = Atomics.load(target.cell, 0);
-      for (let message = threads.receiveMessageOnPort(target.port); message; message = threads.receiveMessageOnPort(target.port)) {
+      for (
+        let message = threads.receiveMessageOnPort(target.port);
+        message;
+        message = threads.receiveMessageOnPort(target.port)
+      ) {
         const reply = message.message as Reply;
         if ('fatal' in reply) {
           target.dead = deserializeError(reply.error);
@@ -138,9 +145,14 @@ export function createBlockingTransport(options: BlockingTransportOptions = {}):
     const entry = workerEntry('blocking-worker', import.meta.url, { port: port2, cell });
     let worker: WorkerThreads.Worker;
     try {
-      worker = new threads.Worker(entry.url, { workerData: entry.workerData, transferList: [port2] });
+      worker = new threads.Worker(entry.url, {
+        workerData: entry.workerData,
+        transferList: [port2],
+      });
     } catch (error) {
-      throw new WorkerError('The blocking transport could not start its worker thread', { cause: error });
+      throw new WorkerError('The blocking transport could not start its worker thread', {
+        cause: error,
+      });
     }
     const target: Running = { worker, port: port1, cell, dead: undefined };
     worker.unref();
@@ -157,7 +169,9 @@ export function createBlockingTransport(options: BlockingTransportOptions = {}):
     if (!ready || !('ready' in ready)) {
       void stop(target);
       throw new WorkerError(
-        ready ? 'The blocking transport worker failed to start' : `The blocking transport worker did not start within ${startupTimeout} ms`,
+        ready
+          ? 'The blocking transport worker failed to start'
+          : `The blocking transport worker did not start within ${startupTimeout} ms`,
         { cause: target.dead },
       );
     }
@@ -187,7 +201,8 @@ export function createBlockingTransport(options: BlockingTransportOptions = {}):
         void stop(target);
         throw new WorkerError('The blocking transport worker crashed', { cause: target.dead });
       }
-      if ('ready' in reply) throw new WorkerError('Unexpected reply from the blocking transport worker');
+      if ('ready' in reply)
+        throw new WorkerError('Unexpected reply from the blocking transport worker');
       if (reply.ok) return reply.response;
       throw deserializeError(reply.error);
     },

@@ -1,5 +1,5 @@
 import ky from 'ky';
-import { AbortError, ResponseError, TimeoutError, isRickMortyError } from '../errors.js';
+import { AbortError, isRickMortyError, ResponseError, TimeoutError } from '../errors.js';
 import { connectionErrorFor } from '../operations/request.js';
 import { assertOptionsObject, functionOption, integerOption } from '../operations/validate.js';
 import type { AsyncTransport, TransportRequest, TransportResponse } from './types.js';
@@ -34,7 +34,11 @@ function isNode(): boolean {
   return typeof globalThis.process?.versions?.node === 'string';
 }
 
-async function readCapped(response: Response, limit: number, request: TransportRequest): Promise<string> {
+async function readCapped(
+  response: Response,
+  limit: number,
+  request: TransportRequest,
+): Promise<string> {
   const tooLarge = (size: string) =>
     new ResponseError({
       method: request.method,
@@ -85,11 +89,17 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
   const o = assertOptionsObject(options, 'options', KEYS);
   const fetchFn = functionOption<typeof globalThis.fetch>(o.fetch, 'fetch');
   const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
-  const defaultMax = integerOption(o.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1 });
+  const defaultMax = integerOption(
+    o.maxResponseBytes,
+    'maxResponseBytes',
+    DEFAULT_MAX_RESPONSE_BYTES,
+    { min: 1 },
+  );
   if (o.redirect !== undefined && o.redirect !== 'manual' && o.redirect !== 'follow') {
     throw new TypeError("Expected `redirect` to be 'manual' or 'follow'");
   }
-  const redirect = (o.redirect as 'manual' | 'follow' | undefined) ?? (isNode() ? 'manual' : 'follow');
+  const redirect =
+    (o.redirect as 'manual' | 'follow' | undefined) ?? (isNode() ? 'manual' : 'follow');
   const api = ky.create({
     retry: 0,
     throwHttpErrors: false,
@@ -124,7 +134,11 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
         });
         return { status: response.status, statusText: response.statusText, headers, body };
       } catch (error) {
-        if (timedOut) throw new TimeoutError({ method: request.method, url: request.url, timeout }, { cause: error });
+        if (timedOut)
+          throw new TimeoutError(
+            { method: request.method, url: request.url, timeout },
+            { cause: error },
+          );
         if (request.signal?.aborted) throw new AbortError(request.signal.reason);
         if (isRickMortyError(error)) throw error;
         throw connectionErrorFor(request, error);

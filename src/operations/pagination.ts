@@ -1,0 +1,120 @@
+import { InvalidArgumentError, isNotFoundError } from '../errors.js';
+import type { Page } from '../schemas/page.js';
+import { all, type Handler } from './effects.js';
+import type { RequestContext } from './request.js';
+import {
+  type BatchSettings,
+  chunk,
+  getMany,
+  listPage,
+  listQuery,
+  type Resource,
+} from './resources.js';
+
+/** What `onProgress` is told after each request of a `getAll` call. */
+export interface Progress {
+  /** Records read so far. */
+  readonly loaded: number;
+  /** Records the API says there are. */
+  readonly total: number;
+}
+
+/** Options of `getAllCharacters` and its kin. */
+export interface GetAllOptions {
+  /** Called after each request with the records read so far. */
+  onProgress?: (progress: Progress) => void;
+}
+
+interface Identified {
+  readonly id: number;
+}
+
+/** The filter of a walk over every page: a list query without `page`. */
+export function walkQuery<F>(
+  resource: Resource<Identified, F>,
+  query: unknown,
+): Record<string, string | number> {
+  const params = listQuery(resource, query);
+  if ('page' in params) {
+    throw new InvalidArgumentError(
+      'Expected no `page` when reading every page; use the list method for one page',
+    );
+  }
+  return params;
+}
+
+/** The query for the page after `page` (number `current`), or undefined when it was the last. */
+export function nextPageQuery<Q extends object>(
+  query: Q,
+  page: Page<unknown>,
+  current: number,
+): (Q & { page: number }) | undefined {
+  return page.info.next === null || page.results.length === 0
+    ? undefined
+    : { ...query, page: current + 1 };
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
+}
+
+/**
+ * Reads every record that matches a filter. It reads the first page, which tells how many there
+ * are, then the rest together: through the batch endpoint by id when there is no filter and that
+ * takes fewer requests (the API numbers its records from 1 without gaps; if the answer shows a gap,
+ * the pages are read instead), otherwise page by page.
+ */
+export function* getAll<T extends Identified, F>(
+  context: RequestContext,
+  resource: Resource<T, F>,
+  query: unknown,
+  batch: BatchSettings,
+  options: GetAllOptions = {},
+): Handler<T[]> {
+  const filter = walkQuery(resource, query);
+  const first = yield* listPage(context, resource, filter);
+  const total = first.info.count;
+  let loaded = first.results.length;
+  const report = (count: number) => {
+    loaded += count;
+    options.onProgress?.({ loaded: Math.min(loaded, total), total });
+  };
+  report(0);
+  if (first.info.pages <= 1) return first.results;
+
+  const perPage = first.results.length;
+  const contiguous = first.results.every((record, index) => record.id === index + 1);
+  const batchRequests = Math.ceil((total - perPage) / batch.size);
+  if (
+    Object.keys(filter).length === 0 &&
+    batch.enabled &&
+    contiguous &&
+    batchRequests < first.info.pages - 1
+  ) {
+    const groups = chunk(range(perPage + 1, total), batch.size);
+    const rest = yield* all(
+      groups.map(function* (group) {
+        try {
+          const records = yield* getMany(context, resource, group, batch);
+          report(records.length);
+          return records;
+        } catch (error) {
+          // A gap in the ids: the count is right but the numbering is not 1..count.
+          if (isNotFoundError(error)) return [];
+          throw error;
+        }
+      }),
+    );
+    const records = [...first.results, ...rest.flat()];
+    if (records.length === total) return records;
+    loaded = perPage;
+  }
+  const pages = yield* all(
+    range(2, first.info.pages).map(function* (number) {
+      const page = yield* listPage(context, resource, { ...filter, page: number });
+      report(page.results.length);
+      return page.results;
+    }),
+  );
+  return [...first.results, ...pages.flat()];
+}
