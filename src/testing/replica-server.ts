@@ -1,0 +1,270 @@
+import type * as WorkerThreads from 'node:worker_threads';
+import { workerEntry } from '../worker-entry.js';
+import type { Dataset } from './dataset.js';
+
+/**
+ * Faults the replica server injects, each a probability from 0 to 1 drawn per request from a
+ * seeded generator, so that a run can be replayed. At most one fault hits a request; when the
+ * probabilities add up to more than 1, the earlier ones in this list win: `hang`, `reset`,
+ * `truncate`, `rateLimit`, `serverError`. CORS preflights are never faulted.
+ *
+ * @example
+ * ```ts
+ * // One page request in ten fails with a 5xx, one in twenty is rate limited for 2 s.
+ * const faults: FaultOptions = { serverError: 0.1, rateLimit: 0.05, retryAfterSeconds: 2, paths: /page=/ };
+ * const server = await startReplicaServer({ faults, seed: 1 });
+ * ```
+ */
+export interface FaultOptions {
+  /** Answer 500, 502 or 503 with a JSON error body. */
+  serverError?: number;
+  /** Answer 429 with a `Retry-After` header and the body `{"error":"Too many requests"}`. */
+  rateLimit?: number;
+  /** The `Retry-After` of a 429, in seconds; 1 by default, and 0 is allowed. */
+  retryAfterSeconds?: number;
+  /** Reset the connection without answering. */
+  reset?: number;
+  /** Send the headers with the full `content-length` but only half of the body, then hang up. */
+  truncate?: number;
+  /** Never answer (until the client gives up or the server closes). */
+  hang?: number;
+  /**
+   * Only requests whose path and query match are subject to faults: a substring, or a regular
+   * expression tested against e.g. `/api/character?page=2`. All requests by default.
+   */
+  paths?: RegExp | string;
+}
+
+/** Options of `startReplicaServer`. */
+export interface ReplicaServerOptions {
+  /**
+   * The records to serve: a dataset, or `{ directory }` holding `characters.json`,
+   * `locations.json` and `episodes.json` (read inside the worker). Defaults to
+   * `generateDataset()`.
+   */
+  data?: Dataset | { directory: string };
+  /** Delay before each answer, in milliseconds. */
+  latencyMs?: number;
+  /** Faults to inject; none by default. */
+  faults?: FaultOptions;
+  /** Seed of the fault generator; the same seed gives the same faults for the same requests. */
+  seed?: number;
+  /** Port to listen on; 0 (any free port) by default. */
+  port?: number;
+  /** Address to listen on; `127.0.0.1` by default. */
+  host?: string;
+}
+
+/** What the replica server has seen since it started or since `resetStats()`. */
+export interface ReplicaStats {
+  /** Requests received, preflights included. */
+  requests: number;
+  /** The most requests being answered at once. */
+  maxInFlight: number;
+  /** Requests being answered now (hanging ones included). */
+  inFlight: number;
+  /** Requests by path, without the query: `{ '/api/character': 3 }`. */
+  byPath: Record<string, number>;
+  /** Injected faults by kind: `{ serverError: 2, hang: 1 }`. */
+  faults: Record<string, number>;
+}
+
+/** A running replica server; close it when done (or use `await using`). */
+export interface ReplicaServer {
+  /** The API's base URL on this server, e.g. `http://127.0.0.1:53117/api`. */
+  readonly url: string;
+  /** Counts kept by the server. */
+  stats(): Promise<ReplicaStats>;
+  /** Zeroes the counts (`maxInFlight` restarts from the requests in flight now). */
+  resetStats(): Promise<void>;
+  /** Stops the server, drops every connection (hanging ones too) and ends its worker thread. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * What the worker gets in `workerData`.
+ *
+ * @internal
+ */
+export interface ReplicaWorkerData {
+  readonly data?: Dataset;
+  readonly directory?: string;
+  readonly latencyMs: number;
+  readonly faults: FaultOptions;
+  readonly seed: number;
+  readonly port: number;
+  readonly host: string;
+}
+
+/**
+ * A question from `startReplicaServer` to its worker; the worker answers each with a `reply` of
+ * the same `id`.
+ *
+ * @internal
+ */
+export type ReplicaRequest =
+  | { readonly id: number; readonly type: 'stats' }
+  | { readonly id: number; readonly type: 'resetStats' }
+  | { readonly id: number; readonly type: 'close' };
+
+/**
+ * A message from the worker: `ready` once it listens, then one `reply` per question.
+ *
+ * @internal
+ */
+export type ReplicaReply =
+  | { readonly type: 'ready'; readonly url: string }
+  | { readonly type: 'reply'; readonly id: number; readonly stats?: ReplicaStats };
+
+const PROBABILITIES = ['serverError', 'rateLimit', 'reset', 'truncate', 'hang'] as const;
+
+function checkOptions(options: ReplicaServerOptions): void {
+  const faults = options.faults ?? {};
+  for (const key of PROBABILITIES) {
+    const value = faults[key];
+    if (value !== undefined && !(value >= 0 && value <= 1)) {
+      throw new RangeError(`faults.${key} must be a probability from 0 to 1, got ${value}`);
+    }
+  }
+  const retryAfter = faults.retryAfterSeconds;
+  if (retryAfter !== undefined && !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
+    throw new RangeError(`faults.retryAfterSeconds must be 0 or more, got ${retryAfter}`);
+  }
+  const latency = options.latencyMs;
+  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) {
+    throw new RangeError(`latencyMs must be 0 or more, got ${latency}`);
+  }
+}
+
+/**
+ * Starts a real HTTP server on 127.0.0.1 that replicates the Rick and Morty API (the same fake
+ * API the mock transport uses) with CORS, optional latency, and seeded fault injection: 5xx
+ * answers, 429 with `Retry-After`, connection resets, truncated bodies, and requests that never
+ * get an answer. Use it to test the client's real transports, retries and timeouts end to end.
+ *
+ * The server runs in a worker thread, not on the caller's thread: the client's blocking
+ * transport parks the calling thread in `Atomics.wait`, which would starve a server on that
+ * thread and deadlock. The worker is unref'd, so a program that forgets `close()` still exits.
+ *
+ * @example
+ * ```ts
+ * await using server = await startReplicaServer({ faults: { serverError: 0.2 }, seed: 7 });
+ * const response = await fetch(`${server.url}/character/1`);
+ * // 200 with Rick Sanchez, or (one time in five, the same times on every run) a 5xx
+ * (await server.stats()).requests; // 1
+ * ```
+ */
+export async function startReplicaServer(options?: ReplicaServerOptions): Promise<ReplicaServer> {
+  const settings = options ?? {};
+  checkOptions(settings);
+  const source = settings.data;
+  const init: ReplicaWorkerData = {
+    ...(source && 'directory' in source ? { directory: source.directory } : {}),
+    ...(source && !('directory' in source) ? { data: source } : {}),
+    latencyMs: settings.latencyMs ?? 0,
+    faults: settings.faults ?? {},
+    seed: settings.seed ?? 1,
+    port: settings.port ?? 0,
+    host: settings.host ?? '127.0.0.1',
+  };
+  const entry = workerEntry('replica-worker', import.meta.url, { ...init });
+  // Looked up at run time, not imported, so that the testing entry point (which also holds the
+  // mock transport) can be bundled for a browser.
+  const threads = (
+    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
+  )?.getBuiltinModule?.('node:worker_threads') as typeof WorkerThreads | undefined;
+  if (!threads) throw new Error('startReplicaServer needs Node.js 20.16 or later');
+  const worker = new threads.Worker(entry.url, { workerData: entry.workerData });
+
+  const pending = new Map<
+    number,
+    { resolve: (reply: ReplicaReply) => void; reject: (error: unknown) => void }
+  >();
+  let nextId = 1;
+  let failure: Error | undefined;
+
+  const fail = (error: Error) => {
+    failure ??= error;
+    for (const { reject } of pending.values()) reject(failure);
+    pending.clear();
+  };
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const onMessage = (message: ReplicaReply) => {
+      if (message.type !== 'ready') return;
+      cleanup();
+      resolve(message.url);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new Error(`The replica server failed to start: ${error.message}`, { cause: error }));
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`The replica server's worker exited with code ${code} before it started`));
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+
+  worker.on('message', (message: ReplicaReply) => {
+    if (message.type !== 'reply') return;
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (pending.size === 0) worker.unref();
+    waiter?.resolve(message);
+  });
+  worker.on('error', (error) =>
+    fail(new Error(`The replica server failed: ${error.message}`, { cause: error })),
+  );
+  worker.on('exit', () => fail(new Error('The replica server is closed')));
+  // Only a pending question keeps the program alive; a forgotten server must not.
+  worker.unref();
+
+  function ask(type: ReplicaRequest['type']): Promise<ReplicaReply> {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise<ReplicaReply>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, type } satisfies ReplicaRequest);
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // The worker drops its connections itself, so that clients see them close at once.
+      await ask('close').catch(() => undefined);
+      await worker.terminate();
+      worker.removeAllListeners();
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    async stats() {
+      const reply = await ask('stats');
+      if (reply.type !== 'reply' || !reply.stats) {
+        throw new Error('The replica server sent no stats');
+      }
+      return reply.stats;
+    },
+    async resetStats() {
+      await ask('resetStats');
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
