@@ -1,5 +1,10 @@
 import gensync from 'gensync';
 import pLimit, { type LimitFunction } from 'p-limit';
+import {
+  type BlockingDetector,
+  type BlockingDetectorOptions,
+  createBlockingDetector,
+} from './blocking-detector.js';
 import { type CacheStore, createMemoryCache } from './cache.js';
 import {
   AbortError,
@@ -71,11 +76,6 @@ export const DEFAULT_BASE_URL = 'https://rickandmortyapi.com/api';
 /** How long `cache: true` keeps an answer: five minutes. */
 const DEFAULT_CACHE_TTL = 5 * 60_000;
 
-/** What the blocking-call detector offers the client. */
-interface BlockingDetectorLike {
-  run<R>(method: string, asyncTwin: string, call: () => R): R;
-}
-
 interface InFlight {
   readonly promise: Promise<TransportResponse>;
   readonly controller: AbortController;
@@ -132,6 +132,13 @@ export interface ClientOptions {
    * concurrent `getCharacterAsync(1)` make one request. Default: true.
    */
   dedupe?: boolean;
+  /**
+   * Report blocking twins called inside async code, or holding the thread longer than a threshold
+   * (as asyncio's debug mode reports slow callbacks), naming the call site and the async twin to
+   * use there: the to-do list of the next migration step. `true` logs with `console.warn`; pass
+   * `{ thresholdMs, onReport }` to choose. Meant for development. Default: off.
+   */
+  detectBlocking?: boolean | BlockingDetectorOptions;
 }
 
 /** Options of one call. */
@@ -160,6 +167,7 @@ const CLIENT_KEYS = [
   'logger',
   'cache',
   'dedupe',
+  'detectBlocking',
 ] as const;
 const RETRY_TUNING_KEYS = [
   'minDelay',
@@ -301,7 +309,7 @@ export class RickMortyClient {
   readonly #owned = new Set<{ close?(): void | Promise<void> }>();
   readonly #dedupe: boolean;
   readonly #inFlight = new Map<string, InFlight>();
-  #detector: BlockingDetectorLike | undefined;
+  readonly #detector: BlockingDetector | undefined;
 
   constructor(options: ClientOptions = {}) {
     const o = assertOptionsObject(options, 'options', CLIENT_KEYS);
@@ -342,6 +350,11 @@ export class RickMortyClient {
       cache: checkCache(o.cache),
     };
     this.#dedupe = booleanOption(o.dedupe, 'dedupe', true);
+    const detect = o.detectBlocking;
+    this.#detector =
+      detect === undefined || detect === false
+        ? undefined
+        : createBlockingDetector(detect === true ? {} : (detect as BlockingDetectorOptions));
   }
 
   // --- Characters ---------------------------------------------------------------------------

@@ -1,4 +1,12 @@
 export {
+  type BlockingCallSite,
+  type BlockingDetector,
+  type BlockingDetectorOptions,
+  type BlockingReport,
+  createBlockingDetector,
+} from './blocking-detector.js';
+export { type CacheStore, createMemoryCache, type MemoryCacheOptions } from './cache.js';
+export {
   type CallOptions,
   type ClientOptions,
   DEFAULT_BASE_URL,
@@ -37,6 +45,8 @@ export {
   type PooledTransport,
   type RebuildableTransport,
 } from './make-async.js';
+export type { GetAllOptions, Progress } from './operations/pagination.js';
+export { idFromUrl, idsFromUrls } from './operations/relations.js';
 export type {
   CharacterFilter,
   EpisodeFilter,

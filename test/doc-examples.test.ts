@@ -1,0 +1,94 @@
+/**
+ * Every ```ts block in README.md and docs/*.md runs here, as its own ES module, with the package's
+ * imports pointed at the sources; and all of them type-check together under the project's strict
+ * settings. A doc example that stops working fails the build.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, '.tmp', 'doc-examples');
+
+interface Example {
+  readonly name: string;
+  readonly code: string;
+}
+
+function examplesOf(file: string): Example[] {
+  const text = readFileSync(file, 'utf8');
+  const examples: Example[] = [];
+  const fence = /^```ts\n([\s\S]*?)^```$/gm;
+  for (let match = fence.exec(text); match; match = fence.exec(text)) {
+    const line = text.slice(0, match.index).split('\n').length;
+    examples.push({ name: `${relative(root, file)}:${line}`, code: match[1] ?? '' });
+  }
+  return examples;
+}
+
+const files = [
+  join(root, 'README.md'),
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(root, 'docs', name)),
+].filter((file) => existsSync(file));
+const examples = files.flatMap(examplesOf);
+
+function toModule(example: Example): string {
+  const source = (path: string) => JSON.stringify(join(root, path));
+  return example.code
+    .replaceAll("from 'rickmorty-client/testing'", `from ${source('src/testing/index.ts')}`)
+    .replaceAll("from 'rickmorty-client'", `from ${source('src/index.ts')}`);
+}
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const written = examples.map((example, index) => {
+  const file = join(outDir, `example-${String(index).padStart(2, '0')}.mts`);
+  writeFileSync(file, `// ${example.name}\n${toModule(example)}\nexport {};\n`);
+  return { ...example, file };
+});
+
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('documentation examples', () => {
+  it('has examples to run', () => {
+    expect(examples.length).toBeGreaterThan(10);
+  });
+
+  it('type-check under the strict settings', async () => {
+    writeFileSync(
+      join(outDir, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../../tsconfig.json',
+        compilerOptions: { allowImportingTsExtensions: true, noEmit: true, rootDir: '../..' },
+        include: ['./*.mts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json')], { cwd: root }).catch(
+      (error: { stdout?: string }) => error,
+    );
+    const output = 'stdout' in result ? String(result.stdout) : '';
+    const located = output.replace(/\.tmp\/doc-examples\/example-(\d+)\.mts/g, (_, index: string) => {
+      return written[Number(index)]?.name ?? `example ${index}`;
+    });
+    expect(located).toBe('');
+  });
+
+  describe.each(written)('$name', (example) => {
+    it('runs to completion', async () => {
+      const { stderr } = await run(process.execPath, ['--import', 'tsx', example.file], {
+        cwd: root,
+        timeout: 60_000,
+      });
+      expect(stderr).not.toMatch(/Error|Unhandled/);
+    });
+  });
+});
