@@ -29,6 +29,7 @@ export {
   isValidationError,
   NotFoundError,
   RateLimitError,
+  type RequestInfo,
   ResponseError,
   RickMortyError,
   ServerError,

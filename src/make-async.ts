@@ -1,7 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { AbortError, deserializeError, InvalidArgumentError } from './errors.js';
+import {
+  AbortError,
+  deserializeError,
+  InvalidArgumentError,
+  isRickMortyError,
+  WorkerError,
+} from './errors.js';
 import type { PoolResult, PoolTask } from './make-async-worker.js';
 import { assertOptionsObject, integerOption } from './operations/validate.js';
 import type { RebuildRecipe } from './transports/blocking.js';
@@ -40,12 +46,37 @@ export interface PooledTransport extends AsyncTransport {
   close(): Promise<void>;
 }
 
-/** The async function `makeAsync` returns for a module function. */
+/**
+ * The async function `makeAsync` returns for a module function.
+ *
+ * @typeParam F - The type of the blocking function, e.g. `typeof import('./slow.js').slowSquare`.
+ */
 export type PooledFunction<F extends (...args: never[]) => unknown> = ((
   ...args: Parameters<F>
-) => Promise<Awaited<ReturnType<F>>>) & { close(): Promise<void> };
+) => Promise<Awaited<ReturnType<F>>>) & {
+  /** Stops the worker threads. */
+  close(): Promise<void>;
+};
 
 const KEYS = ['maxThreads', 'idleTimeout'] as const;
+
+/**
+ * Turns what piscina rejects with into one of our errors: arguments that cannot be copied to a
+ * thread are the caller's mistake (a `TypeError`); anything else means the thread failed or the
+ * pool was closed under the call.
+ */
+function poolFailure(error: unknown): unknown {
+  if (isRickMortyError(error)) return error;
+  const name = (error as { name?: unknown } | null)?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'DataCloneError') {
+    return new InvalidArgumentError(
+      `makeAsync: the arguments cannot be copied to a worker thread (${message}); pass data the structured clone algorithm can copy, not functions or class instances with methods`,
+      { cause: error },
+    );
+  }
+  return new WorkerError(`makeAsync: the worker thread failed (${message})`, { cause: error });
+}
 
 function createPool(options: MakeAsyncOptions | undefined) {
   const o = assertOptionsObject(options, 'options', KEYS);
@@ -76,7 +107,7 @@ function createPool(options: MakeAsyncOptions | undefined) {
         },
         (error: unknown) => {
           if (signal?.aborted) throw new AbortError(signal.reason);
-          throw error;
+          throw poolFailure(error);
         },
       );
     },
@@ -116,6 +147,8 @@ function createPool(options: MakeAsyncOptions | undefined) {
  * Name the function by module and export, or pass a transport that can rebuild itself (the
  * built-in blocking transport can).
  * Note: arguments and results are copied between threads with the structured clone algorithm.
+ *
+ * @typeParam F - The type of the blocking function a module target names.
  */
 export function makeAsync(
   transport: RebuildableTransport,

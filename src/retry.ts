@@ -1,9 +1,16 @@
 import gensync from 'gensync';
-import { InvalidArgumentError, isAbortError, type RickMortyError } from './errors.js';
+import {
+  AbortError,
+  ArgumentRangeError,
+  InvalidArgumentError,
+  isAbortError,
+  type RickMortyError,
+} from './errors.js';
 import { type Handler, isThenable, sleep, throwIfAborted } from './operations/effects.js';
 import {
   assertOptionsObject,
   booleanOption,
+  describeValue,
   functionOption,
   integerOption,
   signalOption,
@@ -11,9 +18,13 @@ import {
 
 /** A logger in the shape of `console`; every method is optional. */
 export interface Logger {
+  /** Each request: `fetching <url>` and `fetched <url> (<status>)`. */
   debug?(message: string, ...details: unknown[]): void;
+  /** Not used by the library today; present so that `console` fits. */
   info?(message: string, ...details: unknown[]): void;
+  /** Each failed attempt that will be retried, and each cache store failure. */
   warn?(message: string, ...details: unknown[]): void;
+  /** Not used by the library today; present so that `console` fits. */
   error?(message: string, ...details: unknown[]): void;
 }
 
@@ -55,7 +66,11 @@ export interface RetryOptions {
   shouldRetry?: (error: unknown, attempt: number) => boolean;
   /** Called before each wait. Use it to log, or to count attempts in a test. */
   onRetry?: (context: RetryContext) => void;
-  /** Aborts the attempts and any pending wait with an `AbortError`. */
+  /**
+   * Aborts the attempts and any pending wait with an `AbortError`.
+   * Note: `handleErrorAsync` stops waiting for a pending attempt at once (the attempt's promise is
+   * abandoned, not cancelled); `handleError` can only check the signal between attempts.
+   */
   signal?: AbortSignal;
   /**
    * Where to log each failure. `handleError` and `handleErrorAsync` log to `console` by default,
@@ -138,14 +153,19 @@ export function resolveRetryPolicy(
   const minDelay = integerOption(o.minDelay, 'minDelay', 200);
   const maxDelay = integerOption(o.maxDelay, 'maxDelay', 5000);
   if (maxDelay < minDelay) {
-    throw new RangeError(
+    throw new ArgumentRangeError(
       `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay})`,
     );
   }
   const factor = o.factor === undefined ? 2 : o.factor;
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
-    throw new RangeError(
-      `Expected \`factor\` to be a finite number of at least 1, got ${String(factor)}`,
+  if (typeof factor !== 'number' || Number.isNaN(factor)) {
+    throw new InvalidArgumentError(
+      `Expected \`factor\` to be a finite number of at least 1, got ${describeValue(factor)}`,
+    );
+  }
+  if (!Number.isFinite(factor) || factor < 1) {
+    throw new ArgumentRangeError(
+      `Expected \`factor\` to be a finite number of at least 1, got ${factor}`,
     );
   }
   const logger = o.logger === undefined ? defaults.logger : (o.logger as Logger | null);
@@ -221,6 +241,7 @@ export function* retrying<T>(policy: RetryPolicy, attempt: () => Handler<T>): Ha
       const giveUp =
         retriesLeft <= 0 ||
         isAbortError(error) ||
+        misuses.has(error as object) ||
         (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) ||
         !policy.shouldRetry(error, number);
       if (giveUp) throw annotate(error, number, failures);
@@ -235,27 +256,62 @@ export function* retrying<T>(policy: RetryPolicy, attempt: () => Handler<T>): Ha
   }
 }
 
-/** Calls the user's function: as it is in the blocking half, awaiting its promise in the async half. */
-const call = gensync<[fn: () => unknown], unknown>({
+/** Errors that report a misuse of the helpers themselves: no retry can fix them. */
+const misuses = new WeakSet<object>();
+
+/** Awaits `value`, but rejects with an `AbortError` as soon as `signal` fires. */
+function raceAbort<T>(value: PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return Promise.resolve(value);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      // The abandoned attempt may still reject; that is no longer anybody's business.
+      Promise.resolve(value).catch(() => {});
+      reject(new AbortError(signal.reason));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(value).then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Calls the user's function: as it is in the blocking half, awaiting its promise in the async half,
+ * where an abort ends the wait at once (the blocking half can only check between attempts).
+ */
+const call = gensync<[fn: () => unknown, signal: AbortSignal | undefined], unknown>({
   sync(fn) {
     const result = fn();
     if (isThenable(result)) {
       // The promise is not ours to await; silence its rejection so it does not crash the process.
       Promise.resolve(result).catch(() => {});
-      throw new InvalidArgumentError(
+      const error = new InvalidArgumentError(
         'handleError was given a function that returned a promise; use handleErrorAsync(() => promise) instead',
       );
+      misuses.add(error);
+      throw error;
     }
     return result;
   },
-  async: async (producer) => producer(),
+  async: async (producer, signal) => raceAbort(producer(), signal),
 });
 
 const callWithRetries = gensync(function* (
   policy: RetryPolicy,
   fn: () => unknown,
 ): Handler<unknown> {
-  return yield* retrying(policy, () => call(fn));
+  return yield* retrying(policy, () => call(fn, policy.signal));
 });
 
 /**

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import { idSchema, linkSchema, timestampSchema } from './common.js';
 
+/** The values of a character's `status`, and of the `status` filter. */
 export const characterStatuses = ['Alive', 'Dead', 'unknown'] as const;
+/** The values of a character's `gender`, and of the `gender` filter. */
 export const characterGenders = ['Female', 'Male', 'Genderless', 'unknown'] as const;
 
 /** A character, e.g. `GET /character/1` (Rick Sanchez). */
@@ -23,6 +25,9 @@ export const characterSchema = z.object({
   created: timestampSchema,
 });
 
-export type Character = z.infer<typeof characterSchema>;
+/** A record as the API serves it; the type is inferred from `characterSchema`. */
+export interface Character extends z.infer<typeof characterSchema> {}
+/** `'Alive' | 'Dead' | 'unknown'`. */
 export type CharacterStatus = (typeof characterStatuses)[number];
+/** `'Female' | 'Male' | 'Genderless' | 'unknown'`. */
 export type CharacterGender = (typeof characterGenders)[number];

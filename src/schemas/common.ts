@@ -17,4 +17,5 @@ export const linkSchema = z.object({
 /** ISO 8601 timestamp as the API sends it, e.g. `2017-11-04T18:48:46.250Z`. */
 export const timestampSchema = z.string();
 
-export type Link = z.infer<typeof linkSchema>;
+/** A link to another record; inferred from `linkSchema`. */
+export interface Link extends z.infer<typeof linkSchema> {}

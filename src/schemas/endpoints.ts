@@ -7,4 +7,5 @@ export const endpointsSchema = z.object({
   episodes: z.string(),
 });
 
-export type Endpoints = z.infer<typeof endpointsSchema>;
+/** A record as the API serves it; the type is inferred from `endpointsSchema`. */
+export interface Endpoints extends z.infer<typeof endpointsSchema> {}

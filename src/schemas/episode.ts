@@ -15,4 +15,5 @@ export const episodeSchema = z.object({
   created: timestampSchema,
 });
 
-export type Episode = z.infer<typeof episodeSchema>;
+/** A record as the API serves it; the type is inferred from `episodeSchema`. */
+export interface Episode extends z.infer<typeof episodeSchema> {}

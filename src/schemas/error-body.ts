@@ -3,4 +3,5 @@ import * as z from 'zod/mini';
 /** The body of every error answer: `{"error": "Character not found"}`. */
 export const errorBodySchema = z.object({ error: z.string() });
 
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+/** A record as the API serves it; the type is inferred from `errorBodySchema`. */
+export interface ErrorBody extends z.infer<typeof errorBodySchema> {}

@@ -14,4 +14,5 @@ export const locationSchema = z.object({
   created: timestampSchema,
 });
 
-export type Location = z.infer<typeof locationSchema>;
+/** A record as the API serves it; the type is inferred from `locationSchema`. */
+export interface Location extends z.infer<typeof locationSchema> {}

@@ -13,7 +13,8 @@ export function pageSchema<T extends z.ZodMiniType>(item: T) {
   return z.object({ info: pageInfoSchema, results: z.array(item) });
 }
 
-export type PageInfo = z.infer<typeof pageInfoSchema>;
+/** The `info` block of a page; inferred from `pageInfoSchema`. */
+export interface PageInfo extends z.infer<typeof pageInfoSchema> {}
 
 /** One page of a list: what `listCharacters` and its kin return. */
 export interface Page<T> {

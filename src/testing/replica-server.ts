@@ -79,6 +79,7 @@ export interface ReplicaServer {
   resetStats(): Promise<void>;
   /** Stops the server, drops every connection (hanging ones too) and ends its worker thread. */
   close(): Promise<void>;
+  /** `await using replica = await startReplicaServer()` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 

@@ -30,6 +30,7 @@ export interface TransportResponse {
 
 /** A transport for the async half: `getCharacterAsync` and its kin. */
 export interface AsyncTransport {
+  /** Sends one request and resolves with the answer, whatever its status. */
   request(request: TransportRequest): Promise<TransportResponse>;
   /** Releases sockets or workers. */
   close?(): void | Promise<void>;
@@ -37,7 +38,9 @@ export interface AsyncTransport {
 
 /** A transport for the blocking half: `getCharacter` and its kin. */
 export interface BlockingTransport {
+  /** Sends one request and returns the answer, whatever its status, blocking until it arrives. */
   requestSync(request: TransportRequest): TransportResponse;
+  /** Releases sockets or workers. */
   close?(): void | Promise<void>;
 }
 
