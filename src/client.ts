@@ -970,10 +970,25 @@ export class RickMortyClient {
   ): R {
     const context = this.#callContext(options, signalOption(options?.signal, 'options.signal'));
     this.#blockingTransport ??= this.#pickBlocking(asyncTwin);
-    const run = () => op.sync(context, ...args);
-    return this.#detector
-      ? this.#detector.run(asyncTwin.slice(0, -'Async'.length), asyncTwin, run)
-      : run();
+    const method = asyncTwin.slice(0, -'Async'.length);
+    const run = () => {
+      try {
+        return op.sync(context, ...args);
+      } catch (error) {
+        // The transport knows blocking is impossible here; only the client knows which twin to
+        // point the caller to.
+        if (error instanceof BlockingUnavailableError && !error.message.includes(asyncTwin)) {
+          throw new BlockingUnavailableError(
+            `${method}() cannot block here: ${error.message}. Call ${asyncTwin}() instead`,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      }
+    };
+    return this.#detector ? this.#detector.run(method, asyncTwin, run) : run();
   }
 
   #async<A extends unknown[], R>(
