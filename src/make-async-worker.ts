@@ -3,7 +3,7 @@
  * named by the recipe (once per worker), then make the blocking call. Answers and errors travel back
  * as plain data, so that errors arrive as the same classes.
  */
-import { serializeError } from './errors.js';
+import { InvalidArgumentError, serializeError } from './errors.js';
 import { createBlockingTransport, type RebuildRecipe } from './transports/blocking.js';
 import type { BlockingTransport, TransportRequest } from './transports/types.js';
 
@@ -50,9 +50,25 @@ async function perform(task: PoolTask): Promise<unknown> {
   return target(...task.args);
 }
 
+/** Refuses, with a clear error, a result that cannot be copied back to the calling thread. */
+function assertCloneable(task: PoolTask, value: unknown): void {
+  // A transport's answer is plain data by construction; only a user's function needs the check.
+  if (task.kind !== 'call') return;
+  try {
+    structuredClone(value);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `makeAsync: the result of \`${task.export}\` cannot be copied back to the calling thread (${error instanceof Error ? error.message : String(error)}); return data the structured clone algorithm can copy`,
+      { cause: error },
+    );
+  }
+}
+
 export default async function run(task: PoolTask): Promise<PoolResult> {
   try {
-    return { ok: true, value: await perform(task) };
+    const value = await perform(task);
+    assertCloneable(task, value);
+    return { ok: true, value };
   } catch (error) {
     return { ok: false, error: serializeError(error) };
   }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import {
@@ -120,6 +121,28 @@ function createPool(options: MakeAsyncOptions | undefined) {
 }
 
 /**
+ * The `file:` URL a worker thread imports. A relative path is refused: it would be resolved
+ * against the working directory, not against the module that named it.
+ */
+function moduleUrl(module: string | URL): string {
+  const text = String(module);
+  if (/^[a-z][a-z\d+.-]+:/i.test(text) && !/^[a-z]:[\\/]/i.test(text)) {
+    if (!text.startsWith('file:')) {
+      throw new InvalidArgumentError(
+        `Expected \`target.module\` to be a file: URL or an absolute path, got ${JSON.stringify(text)}`,
+      );
+    }
+    return text;
+  }
+  if (!isAbsolute(text)) {
+    throw new InvalidArgumentError(
+      `Expected \`target.module\` to be a file: URL or an absolute path, got the relative path ${JSON.stringify(text)}; use new URL(${JSON.stringify(text)}, import.meta.url)`,
+    );
+  }
+  return pathToFileURL(text).href;
+}
+
+/**
  * Lifts a blocking transport, or a blocking function in a module, into an async one that runs on a
  * pool of worker threads: N blocking calls overlap, and the event loop keeps ticking meanwhile.
  * This is Python's `loop.run_in_executor` for this library.
@@ -199,10 +222,11 @@ export function makeAsync(
   ) {
     throw new InvalidArgumentError('Expected `target.module` to be a URL or an absolute path');
   }
-  const module = String(target.module).startsWith('file:')
-    ? String(target.module)
-    : pathToFileURL(String(target.module)).href;
+  const module = moduleUrl(target.module);
   const name = target.export ?? 'default';
+  if (typeof name !== 'string' || name === '') {
+    throw new InvalidArgumentError('Expected `target.export` to be the name of an export');
+  }
   const pool = createPool(options);
   const lifted = (...args: unknown[]) => pool.run({ kind: 'call', module, export: name, args });
   return Object.assign(lifted, { close: pool.close });

@@ -42,10 +42,17 @@ function sleepAsync(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(new AbortError(signal?.reason));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    // `setTimeout` fires after 1 ms when given more than 2^31 - 1 ms; an endless wait (an
+    // `Infinity` delay) ends only by abort.
+    const timer = Number.isFinite(ms)
+      ? setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.min(ms, 2 ** 31 - 1),
+        )
+      : undefined;
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -30,6 +30,9 @@ export interface HttpTransportOptions {
 
 const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect'] as const;
 
+/** The longest delay `setTimeout` honours; a longer one fires after 1 ms. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 function isNode(): boolean {
   return typeof globalThis.process?.versions?.node === 'string';
 }
@@ -113,14 +116,21 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
     async request(request: TransportRequest): Promise<TransportResponse> {
       const timeout = request.timeout ?? defaultTimeout;
       const limit = request.maxResponseBytes ?? defaultMax;
+      // Checked before the timer starts: a refused request must not leave a timer behind that
+      // keeps the program alive for `timeout` milliseconds.
+      if (request.signal?.aborted) throw new AbortError(request.signal.reason);
       const controller = new AbortController();
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeout);
+      // A timeout longer than a timer can hold (about 24.8 days, or Infinity) means no timer at
+      // all: Node would run such a timer after 1 ms.
+      const timer =
+        timeout <= MAX_TIMER_DELAY
+          ? setTimeout(() => {
+              timedOut = true;
+              controller.abort();
+            }, timeout)
+          : undefined;
       const onAbort = () => controller.abort(request.signal?.reason);
-      if (request.signal?.aborted) throw new AbortError(request.signal.reason);
       request.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const response = await api.get(request.url, {
