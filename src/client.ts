@@ -17,11 +17,10 @@ import type { RebuildableTransport } from './make-async.js';
 import type { CacheSettings } from './operations/effects.js';
 import { type GetAllOptions, getAll, nextPageQuery, walkQuery } from './operations/pagination.js';
 import {
-  characterEpisodeLinks,
-  episodeCharacterLinks,
   getLinked,
   getLinkedOne,
-  locationResidentLinks,
+  type LinkField,
+  type LinkListField,
 } from './operations/relations.js';
 import { connectionErrorFor, type RequestContext, type Send } from './operations/request.js';
 import {
@@ -43,8 +42,6 @@ import {
   assertBaseUrl,
   assertOptionsObject,
   booleanOption,
-  describeValue,
-  functionOption,
   integerOption,
   signalOption,
 } from './operations/validate.js';
@@ -194,17 +191,26 @@ const ops = {
     unknown[]
   >,
   getLinked: gensync(getLinked) as Operation<
-    [
-      target: unknown,
-      sources: unknown,
-      links: (source: never) => readonly string[],
-      batch: BatchSettings,
-    ],
+    [target: unknown, sources: unknown, field: LinkListField, batch: BatchSettings],
     unknown[]
   >,
-  getLinkedOne: gensync(getLinkedOne) as Operation<[target: unknown, url: string], unknown>,
+  getLinkedOne: gensync(getLinkedOne) as Operation<
+    [target: unknown, source: unknown, field: LinkField],
+    unknown
+  >,
   getEndpoints: gensync(getEndpoints) as Operation<[], Endpoints>,
 };
+
+/**
+ * A call with many requests in flight adds an abort listener per request to its signal; Node warns
+ * past ten listeners as if they leaked. They do not: each is removed when its request settles.
+ */
+function allowManyListeners(signal: AbortSignal): void {
+  const events = (
+    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
+  )?.getBuiltinModule?.('node:events') as typeof import('node:events') | undefined;
+  events?.setMaxListeners(0, signal);
+}
 
 /** Splits `getAll` options into the call's own and the walk's. */
 function splitGetAll(
@@ -212,35 +218,9 @@ function splitGetAll(
 ): [CallOptions | undefined, GetAllOptions] {
   if (options === undefined || typeof options !== 'object' || options === null)
     return [options, {}];
+  // Checked by the operation itself, so that the async twin rejects rather than throws.
   const { onProgress, ...call } = options;
-  const checked = functionOption<GetAllOptions['onProgress']>(onProgress, 'onProgress');
-  return [call, checked ? { onProgress: checked } : {}];
-}
-
-function checkRecords<T>(value: T | readonly T[], field: string): T | readonly T[] {
-  const records = Array.isArray(value) ? value : [value];
-  for (const record of records) {
-    if (
-      typeof record !== 'object' ||
-      record === null ||
-      !Array.isArray((record as Record<string, unknown>)[field])
-    ) {
-      throw new InvalidArgumentError(
-        `Expected records with a \`${field}\` list of URLs, got ${describeValue(record)}`,
-      );
-    }
-  }
-  return value;
-}
-
-function linkOf(character: Character, field: 'origin' | 'location'): string {
-  const link = (character as Partial<Character> | null)?.[field];
-  if (typeof link?.url !== 'string') {
-    throw new InvalidArgumentError(
-      `Expected a character with an \`${field}\` link, got ${describeValue(character)}`,
-    );
-  }
-  return link.url;
+  return [call, onProgress === undefined ? {} : { onProgress }];
 }
 
 function checkCache(value: unknown): CacheSettings | undefined {
@@ -279,7 +259,7 @@ function checkHeaders(value: unknown): Record<string, string> {
 
 function checkBatch(value: unknown): BatchSettings {
   if (value === undefined || value === true) return { enabled: true, size: 100 };
-  if (value === false) return { enabled: false, size: 1 };
+  if (value === false) return { enabled: false, size: 100 };
   const o = assertOptionsObject(value, 'batch', ['size']);
   return { enabled: true, size: integerOption(o.size, 'batch.size', 100, { min: 1, max: 1000 }) };
 }
@@ -725,8 +705,8 @@ export class RickMortyClient {
       options,
       ops.getLinked,
       episodes,
-      checkRecords(characters, 'episode'),
-      characterEpisodeLinks,
+      characters,
+      'episode',
       this.#batch,
     ) as Episode[];
   }
@@ -749,8 +729,8 @@ export class RickMortyClient {
       options,
       ops.getLinked,
       episodes,
-      checkRecords(characters, 'episode'),
-      characterEpisodeLinks,
+      characters,
+      'episode',
       this.#batch,
     ) as Promise<Episode[]>;
   }
@@ -762,8 +742,8 @@ export class RickMortyClient {
       options,
       ops.getLinked,
       characters,
-      checkRecords(episodes, 'characters'),
-      episodeCharacterLinks,
+      episodes,
+      'characters',
       this.#batch,
     ) as Character[];
   }
@@ -777,8 +757,8 @@ export class RickMortyClient {
       options,
       ops.getLinked,
       characters,
-      checkRecords(episodes, 'characters'),
-      episodeCharacterLinks,
+      episodes,
+      'characters',
       this.#batch,
     ) as Promise<Character[]>;
   }
@@ -793,8 +773,8 @@ export class RickMortyClient {
       options,
       ops.getLinked,
       characters,
-      checkRecords(locations, 'residents'),
-      locationResidentLinks,
+      locations,
+      'residents',
       this.#batch,
     ) as Character[];
   }
@@ -808,8 +788,8 @@ export class RickMortyClient {
       options,
       ops.getLinked,
       characters,
-      checkRecords(locations, 'residents'),
-      locationResidentLinks,
+      locations,
+      'residents',
       this.#batch,
     ) as Promise<Character[]>;
   }
@@ -821,7 +801,8 @@ export class RickMortyClient {
       options,
       ops.getLinkedOne,
       locations,
-      linkOf(character, 'origin'),
+      character,
+      'origin',
     ) as Location | null;
   }
 
@@ -831,7 +812,8 @@ export class RickMortyClient {
       options,
       ops.getLinkedOne,
       locations,
-      linkOf(character, 'origin'),
+      character,
+      'origin',
     ) as Promise<Location | null>;
   }
 
@@ -842,7 +824,8 @@ export class RickMortyClient {
       options,
       ops.getLinkedOne,
       locations,
-      linkOf(character, 'location'),
+      character,
+      'location',
     ) as Location | null;
   }
 
@@ -852,7 +835,8 @@ export class RickMortyClient {
       options,
       ops.getLinkedOne,
       locations,
-      linkOf(character, 'location'),
+      character,
+      'location',
     ) as Promise<Location | null>;
   }
 
@@ -1002,10 +986,9 @@ export class RickMortyClient {
     let context: RequestContext;
     try {
       const user = signalOption(options?.signal, 'options.signal');
-      context = this.#callContext(
-        options,
-        user ? AbortSignal.any([user, controller.signal]) : controller.signal,
-      );
+      const signal = user ? AbortSignal.any([user, controller.signal]) : controller.signal;
+      allowManyListeners(signal);
+      context = this.#callContext(options, signal);
     } catch (error) {
       return Promise.reject(error);
     }

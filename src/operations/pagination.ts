@@ -10,6 +10,7 @@ import {
   listQuery,
   type Resource,
 } from './resources.js';
+import { functionOption } from './validate.js';
 
 /** What `onProgress` is told after each request of a `getAll` call. */
 export interface Progress {
@@ -72,12 +73,18 @@ export function* getAll<T extends Identified, F>(
   options: GetAllOptions = {},
 ): Handler<T[]> {
   const filter = walkQuery(resource, query);
+  const onProgress = functionOption<GetAllOptions['onProgress']>(options.onProgress, 'onProgress');
   const first = yield* listPage(context, resource, filter);
   const total = first.info.count;
   let loaded = first.results.length;
+  let reported = 0;
   const report = (count: number) => {
     loaded += count;
-    options.onProgress?.({ loaded: Math.min(loaded, total), total });
+    // After a fall-back from batches to pages the count starts again; progress never goes back.
+    const value = Math.min(loaded, total);
+    if (value < reported) return;
+    reported = value;
+    onProgress?.({ loaded: value, total });
   };
   report(0);
   if (first.info.pages <= 1) return first.results;

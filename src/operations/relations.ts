@@ -1,9 +1,8 @@
-import type { Character } from '../schemas/character.js';
-import type { Episode } from '../schemas/episode.js';
-import type { Location } from '../schemas/location.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { Handler } from './effects.js';
 import type { RequestContext } from './request.js';
 import { type BatchSettings, getMany, getOne, type Resource } from './resources.js';
+import { describeValue } from './validate.js';
 
 /**
  * The id at the end of an API URL (`https://rickandmortyapi.com/api/episode/28` gives 28), or
@@ -32,37 +31,60 @@ export function idsFromUrls(urls: Iterable<string>): number[] {
   return [...ids];
 }
 
-function asList<T>(value: T | readonly T[]): readonly T[] {
-  return Array.isArray(value) ? (value as readonly T[]) : [value as T];
+/** The fields that hold lists of links: a character's episodes, an episode's characters, a location's residents. */
+export type LinkListField = 'episode' | 'characters' | 'residents';
+
+/** The fields of a character that hold one link. */
+export type LinkField = 'origin' | 'location';
+
+/** Checks that `sources` is one record or an array of records with a `field` list of URLs. */
+function linksOf(sources: unknown, field: LinkListField): string[] {
+  const records: unknown[] = Array.isArray(sources) ? sources : [sources];
+  return records.flatMap((record) => {
+    const links = (record as Record<string, unknown> | null)?.[field];
+    if (
+      typeof record !== 'object' ||
+      !Array.isArray(links) ||
+      links.some((link) => typeof link !== 'string')
+    ) {
+      throw new InvalidArgumentError(
+        `Expected records with a \`${field}\` list of URLs, got ${describeValue(record)}`,
+      );
+    }
+    return links as string[];
+  });
 }
 
 /**
- * Reads the records linked from one or many records, each linked record once, with as few batch
- * requests as the batch size allows. Returns them in the order they are first linked.
+ * Reads the records linked from one or many records, each linked record once, through the batch
+ * endpoint whatever the client's `batch` setting: resolving links together is the point. Returns
+ * them in the order they are first linked.
  */
-export function* getLinked<T extends { id: number }, S>(
+export function* getLinked<T extends { id: number }>(
   context: RequestContext,
   target: Resource<T, unknown>,
-  sources: S | readonly S[],
-  links: (source: S) => readonly string[],
+  sources: unknown,
+  field: LinkListField,
   batch: BatchSettings,
 ): Handler<T[]> {
-  const ids = idsFromUrls(asList(sources).flatMap(links));
+  const ids = idsFromUrls(linksOf(sources, field));
   if (ids.length === 0) return [];
-  // Relations always go through the batch endpoint: that is the point of resolving them together.
   return yield* getMany(context, target, ids, { enabled: true, size: batch.size });
 }
 
-/** Reads the location a link points at, or null when the link is empty ("unknown"). */
+/** Reads the location a character's `field` link points at, or null when it is empty ("unknown"). */
 export function* getLinkedOne<T extends { id: number }>(
   context: RequestContext,
   target: Resource<T, unknown>,
-  url: string,
+  source: unknown,
+  field: LinkField,
 ): Handler<T | null> {
+  const url = (source as Partial<Record<LinkField, { url?: unknown }>> | null)?.[field]?.url;
+  if (typeof url !== 'string') {
+    throw new InvalidArgumentError(
+      `Expected a character with an \`${field}\` link, got ${describeValue(source)}`,
+    );
+  }
   const id = idFromUrl(url);
   return id === undefined ? null : yield* getOne(context, target, id);
 }
-
-export const characterEpisodeLinks = (character: Character): readonly string[] => character.episode;
-export const episodeCharacterLinks = (episode: Episode): readonly string[] => episode.characters;
-export const locationResidentLinks = (location: Location): readonly string[] => location.residents;

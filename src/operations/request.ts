@@ -3,6 +3,7 @@ import type * as z from 'zod/mini';
 import {
   ConnectionError,
   HttpError,
+  InvalidArgumentError,
   NotFoundError,
   RateLimitError,
   ResponseError,
@@ -44,7 +45,16 @@ export function buildUrl(
   segments: readonly (string | number)[],
   query?: Readonly<Record<string, string | number | undefined>>,
 ): string {
-  const path = segments.map((segment) => encodeURIComponent(String(segment))).join('/');
+  const path = segments
+    .map((segment) => {
+      const text = String(segment);
+      // `.` and `..` survive encoding (URL parsing reads `%2e%2e` as `..` too): refuse them.
+      if (text === '.' || text === '..' || text === '') {
+        throw new InvalidArgumentError(`Expected a path segment, got ${JSON.stringify(text)}`);
+      }
+      return encodeURIComponent(text);
+    })
+    .join('/');
   let url = path ? `${baseUrl}/${path}` : baseUrl;
   if (query) {
     const params = new URLSearchParams();
@@ -253,7 +263,8 @@ export function* readCache<T>(context: RequestContext, url: string): Handler<T |
 export function* writeCache(context: RequestContext, url: string, value: unknown): Handler<void> {
   if (!context.cache) return;
   try {
-    yield* cacheSet(context.cache, url, value);
+    // Callers may change what they were given; the cache keeps its own copy.
+    yield* cacheSet(context.cache, url, structuredClone(value));
   } catch (error) {
     if ((error as { name?: unknown }).name === 'BlockingUnavailableError') throw error;
     context.logger?.warn?.(`Cache write failed for ${url}`, error);

@@ -65,11 +65,7 @@ export function integerOption(
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new InvalidArgumentError(`Expected \`${name}\` to be ${kind}, got ${describe(value)}`);
   }
-  if (
-    !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) ||
-    value < min ||
-    value > max
-  ) {
+  if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? kind : `${kind} from ${min} to ${max}`;
     throw new ArgumentRangeError(`Expected \`${name}\` to be ${range}, got ${describe(value)}`);
   }

@@ -1,0 +1,126 @@
+/**
+ * Every async method of RickMortyClient has a blocking twin that answers the same. The list of
+ * methods is read from the prototype, so a new `...Async` method without a twin, or without an
+ * entry in the table of arguments below, fails this file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RickMortyClient } from '../src/index.js';
+import {
+  createMockTransport,
+  type Dataset,
+  generateDataset,
+  type ReplicaServer,
+  startReplicaServer,
+} from '../src/testing/index.js';
+import { collect, isIterator } from './helpers/client-fixtures.js';
+
+const data = generateDataset();
+
+/** Representative argument lists for each twin pair, by the blocking twin's name. */
+const ARGS: Record<string, (data: Dataset) => unknown[][]> = {
+  getCharacter: () => [[1], [100]],
+  getCharacters: () => [[[1, 10, 100]], [[42, 7, 7, 300]]],
+  listCharacters: () => [[], [{ status: 'dead', page: 2 }], [{ name: 'no such name at all' }]],
+  iterateCharacters: () => [[{ name: 'rick' }], [{ gender: 'genderless', status: 'alive' }]],
+  iterateCharacterPages: () => [[{ species: 'human', status: 'unknown' }]],
+  getAllCharacters: () => [[], [{ status: 'Dead', gender: 'female' }]],
+
+  getLocation: () => [[1]],
+  getLocations: () => [[[20, 1, 3]]],
+  listLocations: () => [[], [{ type: 'planet', page: 2 }]],
+  iterateLocations: () => [[{ dimension: 'unknown' }]],
+  iterateLocationPages: () => [[]],
+  getAllLocations: () => [[], [{ type: 'space' }]],
+
+  getEpisode: () => [[1]],
+  getEpisodes: () => [[[3, 2, 1]]],
+  listEpisodes: () => [[], [{ episode: 'S02' }]],
+  iterateEpisodes: () => [[]],
+  iterateEpisodePages: () => [[{ name: 'rick' }]],
+  getAllEpisodes: () => [[], [{ episode: 's01' }]],
+
+  getCharacterEpisodes: (d) => [[d.characters[9]], [d.characters.slice(0, 20)]],
+  getEpisodeCharacters: (d) => [[d.episodes[0]], [d.episodes.slice(1, 3)]],
+  getLocationResidents: (d) => [[d.locations[19]], [d.locations.slice(0, 5)]],
+  getCharacterOrigin: (d) => [[d.characters[0]], [d.characters[1]]],
+  getCharacterLocation: (d) => [[d.characters[0]], [d.characters[99]]],
+
+  getEndpoints: () => [[]],
+};
+
+/** The public methods of the prototype whose name ends in `Async`. */
+const asyncMethods = Object.getOwnPropertyNames(RickMortyClient.prototype)
+  .filter((name) => name.endsWith('Async'))
+  .filter(
+    (name) =>
+      typeof Object.getOwnPropertyDescriptor(RickMortyClient.prototype, name)?.value === 'function',
+  )
+  .sort();
+
+type Methods = Record<string, (...args: unknown[]) => unknown>;
+
+/** A plain value to compare: an iterator's items, or the awaited answer. */
+async function settle(value: unknown): Promise<unknown> {
+  if (isIterator(value)) return collect(value);
+  return await value;
+}
+
+describe('the twin table', () => {
+  it('finds the async methods on the prototype', () => {
+    expect(asyncMethods.length).toBeGreaterThanOrEqual(24);
+    expect(asyncMethods).toContain('getCharacterAsync');
+  });
+
+  it('has an argument entry for every async method, and none for a method that is gone', () => {
+    const blockingNames = asyncMethods.map((name) => name.slice(0, -'Async'.length)).sort();
+    expect(Object.keys(ARGS).sort()).toEqual(blockingNames);
+  });
+
+  it.each(asyncMethods)('%s has a blocking twin', (name) => {
+    const twin = name.slice(0, -'Async'.length);
+    const proto = RickMortyClient.prototype as unknown as Methods;
+    expect(typeof proto[twin], `${twin} should be a method`).toBe('function');
+  });
+});
+
+let replica: ReplicaServer;
+const mock = createMockTransport();
+
+beforeAll(async () => {
+  replica = await startReplicaServer();
+});
+
+afterAll(async () => {
+  await replica?.close();
+});
+
+const backends = [
+  { name: 'mock transport', client: () => new RickMortyClient({ transport: mock }) },
+  { name: 'replica server', client: () => new RickMortyClient({ baseUrl: replica.url }) },
+];
+
+describe.each(backends)('twins answer alike against the $name', (backend) => {
+  let client: RickMortyClient;
+  beforeAll(() => {
+    client = backend.client();
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it.each(asyncMethods)('%s and its blocking twin', async (name) => {
+    const twin = name.slice(0, -'Async'.length);
+    const argLists = ARGS[twin]?.(data);
+    expect(argLists, `no arguments for ${twin} in the table`).toBeDefined();
+    const methods = client as unknown as Methods;
+    for (const args of argLists ?? []) {
+      const blockingResult = methods[twin]!.apply(client, args);
+      // A blocking twin never hands back a promise; an iterator of it is a sync one.
+      expect(blockingResult).not.toBeInstanceOf(Promise);
+      if (isIterator(blockingResult)) expect(Symbol.iterator in blockingResult).toBe(true);
+      const blocking = await settle(blockingResult);
+      const async = await settle(methods[name]!.apply(client, args));
+      expect(blocking, `${twin}(${JSON.stringify(args).slice(0, 80)})`).toEqual(async);
+    }
+  });
+});
