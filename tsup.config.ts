@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
+    // The `rickmorty` bin.
+    cli: 'src/cli/index.ts',
     // Worker threads load these by file name, so each is an entry of its own beside the chunks.
     'blocking-worker': 'src/transports/blocking-worker.ts',
     'make-async-worker': 'src/make-async-worker.ts',
