@@ -1,10 +1,11 @@
 /**
  * Every ```ts block in README.md and docs/*.md runs here, as its own ES module, with the package's
- * imports pointed at the sources; and all of them type-check together under the project's strict
- * settings. A doc example that stops working fails the build.
+ * imports pointed at the sources, and all of them type-check together under the project's strict
+ * settings; every ```js block runs as a CommonJS script. A doc example that stops working fails
+ * the build.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,15 +18,17 @@ const outDir = join(root, '.tmp', 'doc-examples');
 interface Example {
   readonly name: string;
   readonly code: string;
+  readonly language: 'ts' | 'js';
 }
 
 function examplesOf(file: string): Example[] {
   const text = readFileSync(file, 'utf8');
   const examples: Example[] = [];
-  const fence = /^```ts\n([\s\S]*?)^```$/gm;
+  const fence = /^```(ts|js)\n([\s\S]*?)^```$/gm;
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
     const line = text.slice(0, match.index).split('\n').length;
-    examples.push({ name: `${relative(root, file)}:${line}`, code: match[1] ?? '' });
+    const language = match[1] === 'js' ? 'js' : 'ts';
+    examples.push({ name: `${relative(root, file)}:${line}`, code: match[2] ?? '', language });
   }
   return examples;
 }
@@ -42,14 +45,18 @@ function toModule(example: Example): string {
   const source = (path: string) => JSON.stringify(join(root, path));
   return example.code
     .replaceAll("from 'rickmorty-client/testing'", `from ${source('src/testing/index.ts')}`)
-    .replaceAll("from 'rickmorty-client'", `from ${source('src/index.ts')}`);
+    .replaceAll("from 'rickmorty-client'", `from ${source('src/index.ts')}`)
+    .replaceAll("require('rickmorty-client/testing')", `require(${source('src/testing/index.ts')})`)
+    .replaceAll("require('rickmorty-client')", `require(${source('src/index.ts')})`);
 }
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const written = examples.map((example, index) => {
-  const file = join(outDir, `example-${String(index).padStart(2, '0')}.mts`);
-  writeFileSync(file, `// ${example.name}\n${toModule(example)}\nexport {};\n`);
+  const number = String(index).padStart(2, '0');
+  const file = join(outDir, `example-${number}.${example.language === 'ts' ? 'mts' : 'cjs'}`);
+  const footer = example.language === 'ts' ? '\nexport {};\n' : '\n';
+  writeFileSync(file, `// ${example.name}\n${toModule(example)}${footer}`);
   return { ...example, file };
 });
 
@@ -72,13 +79,16 @@ describe('documentation examples', () => {
       }),
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json')], { cwd: root }).catch(
-      (error: { stdout?: string }) => error,
-    );
+    const result = await run(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json')], {
+      cwd: root,
+    }).catch((error: { stdout?: string }) => error);
     const output = 'stdout' in result ? String(result.stdout) : '';
-    const located = output.replace(/\.tmp\/doc-examples\/example-(\d+)\.mts/g, (_, index: string) => {
-      return written[Number(index)]?.name ?? `example ${index}`;
-    });
+    const located = output.replace(
+      /\.tmp\/doc-examples\/example-(\d+)\.mts/g,
+      (_, index: string) => {
+        return written[Number(index)]?.name ?? `example ${index}`;
+      },
+    );
     expect(located).toBe('');
   });
 
