@@ -77,7 +77,9 @@ interface NodeProcessLike {
 
 function nodeProcess(): NodeProcessLike | undefined {
   const candidate = (globalThis as { process?: unknown }).process;
-  return typeof candidate === 'object' && candidate !== null ? (candidate as NodeProcessLike) : undefined;
+  return typeof candidate === 'object' && candidate !== null
+    ? (candidate as NodeProcessLike)
+    : undefined;
 }
 
 function builtin<T>(id: string): T | undefined {
@@ -235,7 +237,9 @@ function namesMethod(functionName: string | undefined, method: string): boolean 
 function findCallSite(frames: readonly Frame[], method: string): Frame | undefined {
   let start = 0;
   while (start < frames.length && frames[start]?.file === OWN_FILE) start++;
-  const twin = frames.findIndex((frame, index) => index >= start && namesMethod(frame.functionName, method));
+  const twin = frames.findIndex(
+    (frame, index) => index >= start && namesMethod(frame.functionName, method),
+  );
   if (twin >= 0) start = twin + 1;
   for (let index = start; index < frames.length; index++) {
     const frame = frames[index];
@@ -258,6 +262,13 @@ function displayFile(file: string): string {
 }
 
 // --- The detector ---------------------------------------------------------------------------
+
+/** The client's generator twins (`iterateCharactersAsync`) are iterated, not awaited. */
+function advice(asyncTwin: string): string {
+  return /^iterate[A-Z]/.test(asyncTwin)
+    ? `for await (... of ${asyncTwin}())`
+    : `await ${asyncTwin}()`;
+}
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -348,7 +359,7 @@ export function createBlockingDetector(options: BlockingDetectorOptions = {}): B
       context: details.context,
       durationMs: details.durationMs,
       thresholdMs,
-      message: `Blocking call ${method}() ${what} at ${location}; use await ${asyncTwin}() instead`,
+      message: `Blocking call ${method}() ${what} at ${location}; use ${advice(asyncTwin)} instead`,
       stack: trace.stack ?? '',
     });
   };
