@@ -1,7 +1,8 @@
 /**
  * Every ```ts block in README.md and docs/*.md runs here, as its own ES module, with the package's
  * imports pointed at the sources, and all of them type-check together under the project's strict
- * settings; every ```js block runs as a CommonJS script. A doc example that stops working fails
+ * settings; every ```js block runs as a CommonJS script. A ```ts excerpt block quotes a test
+ * fixture: each of its lines must still be in the fixture. A doc example that stops working fails
  * the build.
  */
 import { execFile } from 'node:child_process';
@@ -40,11 +41,24 @@ const files = [
     .map((name) => join(root, 'docs', name)),
 ].filter((file) => existsSync(file));
 const examples = files.flatMap(examplesOf);
+const excerpts = files.flatMap((file) => {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^```ts excerpt\n([\s\S]*?)^```$/gm)].map((match) => ({
+    name: `${relative(root, file)}:${text.slice(0, match.index).split('\n').length}`,
+    code: match[1] ?? '',
+  }));
+});
+const fixtureDir = join(root, 'test', 'fixtures', 'legacy-app');
+const fixtureText = readdirSync(fixtureDir)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => readFileSync(join(fixtureDir, name), 'utf8'))
+  .join('\n');
 
 function toModule(example: Example): string {
   const source = (path: string) => JSON.stringify(join(root, path));
   return example.code
     .replaceAll("from 'rickmorty-client/testing'", `from ${source('src/testing/index.ts')}`)
+    .replaceAll("from 'rickmorty-client/migrate'", `from ${source('src/migrate/index.ts')}`)
     .replaceAll("from 'rickmorty-client'", `from ${source('src/index.ts')}`)
     .replaceAll("require('rickmorty-client/testing')", `require(${source('src/testing/index.ts')})`)
     .replaceAll("require('rickmorty-client')", `require(${source('src/index.ts')})`);
@@ -90,6 +104,14 @@ describe('documentation examples', () => {
       },
     );
     expect(located).toBe('');
+  });
+
+  it.each(excerpts)('$name quotes the legacy-app fixture as it is', (excerpt) => {
+    const lines = excerpt.code
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('//') && line !== '...');
+    for (const line of lines) expect(fixtureText, line).toContain(line);
   });
 
   describe.each(written)('$name', (example) => {
