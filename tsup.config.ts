@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
+    // The migration assistant: its own entry, because it loads ts-morph.
+    migrate: 'src/migrate/index.ts',
     // The `rickmorty` bin.
     cli: 'src/cli/index.ts',
     // Worker threads load these by file name, so each is an entry of its own beside the chunks.
@@ -12,7 +14,13 @@ export default defineConfig({
     'replica-worker': 'src/testing/replica-worker.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      testing: 'src/testing/index.ts',
+      migrate: 'src/migrate/index.ts',
+    },
+  },
   // `import.meta.url` locates the worker files; the CJS build needs it shimmed.
   shims: true,
   splitting: true,

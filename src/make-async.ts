@@ -1,9 +1,11 @@
-import { availableParallelism } from 'node:os';
-import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import type * as NodeModule from 'node:module';
+import type * as NodeOs from 'node:os';
+import type * as NodePath from 'node:path';
+import type * as NodeUrl from 'node:url';
+import type { Piscina } from 'piscina';
 import {
   AbortError,
+  BlockingUnavailableError,
   deserializeError,
   InvalidArgumentError,
   isRickMortyError,
@@ -79,12 +81,39 @@ function poolFailure(error: unknown): unknown {
   return new WorkerError(`makeAsync: the worker thread failed (${message})`, { cause: error });
 }
 
+/**
+ * Node modules and piscina, looked up at run time rather than imported: the package's entry
+ * re-exports `makeAsync`, and a static (or even a dynamic) import would pull Node modules into
+ * every browser bundle of the client, where bundlers fail on them.
+ */
+function node(): {
+  os: typeof NodeOs;
+  path: typeof NodePath;
+  url: typeof NodeUrl;
+  require: NodeJS.Require;
+} {
+  const getBuiltin = (
+    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
+  )?.getBuiltinModule;
+  if (!getBuiltin) {
+    throw new BlockingUnavailableError(
+      'makeAsync needs Node.js worker threads, which this environment lacks',
+    );
+  }
+  return {
+    os: getBuiltin('node:os') as typeof NodeOs,
+    path: getBuiltin('node:path') as typeof NodePath,
+    url: getBuiltin('node:url') as typeof NodeUrl,
+    require: (getBuiltin('node:module') as typeof NodeModule).createRequire(import.meta.url),
+  };
+}
+
 function createPool(options: MakeAsyncOptions | undefined) {
   const o = assertOptionsObject(options, 'options', KEYS);
   const maxThreads = integerOption(
     o.maxThreads,
     'maxThreads',
-    Math.max(4, availableParallelism()),
+    Math.max(4, node().os.availableParallelism()),
     { min: 1 },
   );
   const idleTimeout = integerOption(o.idleTimeout, 'idleTimeout', 1000);
@@ -94,8 +123,8 @@ function createPool(options: MakeAsyncOptions | undefined) {
     run(task: PoolTask, signal?: AbortSignal): Promise<unknown> {
       // Threads start on the first call, not before; idle ones are unref'd by piscina and exit
       // after `idleTimeout`, so a program that is done exits by itself.
-      pool ??= new Piscina({
-        filename: fileURLToPath(entry.url),
+      pool ??= new (node().require('piscina') as typeof import('piscina')).Piscina({
+        filename: node().url.fileURLToPath(entry.url),
         workerData: entry.workerData,
         minThreads: 0,
         maxThreads,
@@ -134,12 +163,12 @@ function moduleUrl(module: string | URL): string {
     }
     return text;
   }
-  if (!isAbsolute(text)) {
+  if (!node().path.isAbsolute(text)) {
     throw new InvalidArgumentError(
       `Expected \`target.module\` to be a file: URL or an absolute path, got the relative path ${JSON.stringify(text)}; use new URL(${JSON.stringify(text)}, import.meta.url)`,
     );
   }
-  return pathToFileURL(text).href;
+  return node().url.pathToFileURL(text).href;
 }
 
 /**

@@ -446,7 +446,7 @@ function readArray(dir: string, file: string): unknown[] {
   const fs = (
     globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
   )?.getBuiltinModule?.('node:fs') as typeof Fs | undefined;
-  if (!fs) throw new Error('loadDatasetFromDirectory needs Node.js 20.16 or later');
+  if (!fs) throw new Error('loadDatasetFromDirectory needs Node.js 20.19 or later');
   const path = `${dir.replace(/[\\/]+$/, '')}/${file}`;
   const value: unknown = JSON.parse(fs.readFileSync(path, 'utf8'));
   if (!Array.isArray(value)) throw new TypeError(`${path} does not hold a JSON array`);

@@ -175,7 +175,7 @@ export async function startReplicaServer(options?: ReplicaServerOptions): Promis
   const threads = (
     globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
   )?.getBuiltinModule?.('node:worker_threads') as typeof WorkerThreads | undefined;
-  if (!threads) throw new Error('startReplicaServer needs Node.js 20.16 or later');
+  if (!threads) throw new Error('startReplicaServer needs Node.js 20.19 or later');
   const worker = new threads.Worker(entry.url, { workerData: entry.workerData });
 
   const pending = new Map<

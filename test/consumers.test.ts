@@ -1,0 +1,297 @@
+/**
+ * The package as its users get it: built, packed with `npm pack`, installed from the tarball into
+ * an app of its own, type-checked there with strict settings, and run against the replica server.
+ * Three apps share one install: an ES module app (NodeNext), a CommonJS app (NodeNext, `require`),
+ * and an app type-checked with `moduleResolution: bundler`.
+ *
+ * The build goes to a staging copy of the package, never to the repo's dist/, so that other test
+ * files that read dist/ are not disturbed while this one runs.
+ */
+import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const TSUP = join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  files: string[];
+  devDependencies: Record<string, string>;
+};
+
+const SLOW = 180_000;
+const EXPECTED_NAMES = ['Rick Sanchez', 'Alan Rails', 'Bubonic Plague'];
+
+/** Runs a command; on failure the error names the command and carries its whole output. */
+async function sh(command: string, args: string[], cwd: string, timeout = SLOW): Promise<string> {
+  try {
+    const { stdout } = await run(command, args, {
+      cwd,
+      timeout,
+      maxBuffer: 32 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${cwd}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+    );
+  }
+}
+
+const npm = (args: string[], cwd: string) => sh('npm', args, cwd);
+
+/** What each app prints on its last line. */
+interface AppResult {
+  names: string[];
+  requests: number;
+  blocking: string;
+  resolved: string;
+}
+
+function lastJsonLine(output: string): AppResult {
+  const line = output.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as AppResult;
+}
+
+const STRICT = {
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitOverride: true,
+  noImplicitReturns: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  // Our declaration files are checked too, as an app without skipLibCheck would.
+  skipLibCheck: false,
+  forceConsistentCasingInFileNames: true,
+  target: 'ES2022',
+  lib: ['ES2023'],
+  types: ['node'],
+};
+
+const ESM_APP = `import { type Character, NotFoundError, RickMortyClient } from 'rickmorty-client';
+import { startReplicaServer } from 'rickmorty-client/testing';
+
+const replica = await startReplicaServer();
+try {
+  const client = new RickMortyClient({ baseUrl: replica.url });
+  const trio: Character[] = await client.getCharactersAsync([1, 10, 100]);
+  const requests = (await replica.stats()).requests;
+  const rick: Character = client.getCharacter(1);
+  // The types are real, not \`any\`: a name is not a number.
+  // @ts-expect-error
+  const wrong: number = rick.name;
+  void wrong;
+  await client.getCharacterAsync(999_999).catch((error: unknown) => {
+    if (!(error instanceof NotFoundError)) throw error;
+  });
+  await client.close();
+  console.log(
+    JSON.stringify({
+      names: trio.map((c) => c.name),
+      requests,
+      blocking: rick.name,
+      resolved: import.meta.resolve('rickmorty-client'),
+    }),
+  );
+} finally {
+  await replica.close();
+}
+`;
+
+const CJS_APP = `import rickmorty = require('rickmorty-client');
+import testing = require('rickmorty-client/testing');
+
+async function main(): Promise<void> {
+  const replica = await testing.startReplicaServer();
+  try {
+    const client = new rickmorty.RickMortyClient({ baseUrl: replica.url });
+    const trio: rickmorty.Character[] = await client.getCharactersAsync([1, 10, 100]);
+    const requests = (await replica.stats()).requests;
+    const rick = client.getCharacter(1);
+    // @ts-expect-error
+    const wrong: number = rick.name;
+    void wrong;
+    await client.close();
+    console.log(
+      JSON.stringify({
+        names: trio.map((c) => c.name),
+        requests,
+        blocking: rick.name,
+        resolved: require.resolve('rickmorty-client'),
+      }),
+    );
+  } finally {
+    await replica.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+const BUNDLER_APP = `import { type Character, type Page, RickMortyClient, isNotFoundError } from 'rickmorty-client';
+import { type ReplicaServer, startReplicaServer } from 'rickmorty-client/testing';
+
+export async function main(): Promise<string[]> {
+  const replica: ReplicaServer = await startReplicaServer();
+  const client = new RickMortyClient({ baseUrl: replica.url, batch: { size: 50 } });
+  const page: Page<Character> = await client.listCharactersAsync({ status: 'Alive' });
+  // @ts-expect-error: not a status the API knows
+  await client.listCharactersAsync({ status: 'Sleeping' });
+  // @ts-expect-error: exactOptionalPropertyTypes forbids an explicit undefined
+  new RickMortyClient({ baseUrl: undefined });
+  try {
+    await client.getCharacterAsync(0);
+  } catch (error) {
+    if (!isNotFoundError(error)) throw error;
+  }
+  await replica.close();
+  return page.results.map((c) => c.name);
+}
+`;
+
+let work: string;
+let app: string;
+let tarball: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'rickmorty-consumers-'));
+
+  // Build into a staging copy of the package and pack that, as `npm publish` would pack the repo.
+  const staging = join(work, 'package');
+  mkdirSync(staging);
+  await sh(process.execPath, [TSUP, '--out-dir', join(staging, 'dist')], ROOT);
+  for (const entry of ['package.json', ...manifest.files.filter((f) => f !== 'dist')]) {
+    if (existsSync(join(ROOT, entry))) {
+      cpSync(join(ROOT, entry), join(staging, entry), { recursive: true });
+    }
+  }
+  const packed = JSON.parse(
+    await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], staging),
+  ) as { filename: string }[];
+  tarball = join(work, packed[0]!.filename);
+
+  // One app directory, the package installed from the tarball (its dependencies come from the
+  // npm cache that `npm ci` filled, or the registry).
+  app = join(work, 'app');
+  mkdirSync(join(app, 'src'), { recursive: true });
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }, null, 2),
+  );
+  await npm(
+    [
+      'install',
+      tarball,
+      `@types/node@${manifest.devDependencies['@types/node']}`,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+    ],
+    app,
+  );
+  writeFileSync(join(app, 'src', 'esm.mts'), ESM_APP);
+  writeFileSync(join(app, 'src', 'cjs.cts'), CJS_APP);
+  writeFileSync(join(app, 'src', 'bundler.ts'), BUNDLER_APP);
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        ...STRICT,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        rootDir: 'src',
+        outDir: 'out',
+      },
+      files: ['src/esm.mts', 'src/cjs.cts'],
+    }),
+  );
+  writeFileSync(
+    join(app, 'tsconfig.bundler.json'),
+    JSON.stringify({
+      compilerOptions: {
+        ...STRICT,
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        noEmit: true,
+      },
+      files: ['src/bundler.ts'],
+    }),
+  );
+}, SLOW);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed package in a consumer app', () => {
+  it('is installed from the tarball, not linked to the repo', () => {
+    const installed = join(app, 'node_modules', 'rickmorty-client');
+    expect(lstatSync(installed).isSymbolicLink()).toBe(false);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(pkg.version).toBe(manifest.version);
+    expect(existsSync(join(installed, 'dist', 'index.js'))).toBe(true);
+    expect(existsSync(join(installed, 'src'))).toBe(false);
+  });
+
+  it(
+    'type-checks the ES module and CommonJS apps (NodeNext, strict) and compiles them',
+    async () => {
+      await sh(process.execPath, [TSC, '-p', app], app);
+      expect(existsSync(join(app, 'out', 'esm.mjs'))).toBe(true);
+      expect(existsSync(join(app, 'out', 'cjs.cjs'))).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'type-checks the app with moduleResolution bundler',
+    async () => {
+      await sh(process.execPath, [TSC, '-p', join(app, 'tsconfig.bundler.json')], app);
+    },
+    SLOW,
+  );
+
+  it.each([
+    ['ES module (import)', 'esm.mjs'],
+    ['CommonJS (require)', 'cjs.cjs'],
+  ])(
+    'runs the %s app against the replica: three characters in one request, and the blocking twin',
+    async (_kind, file) => {
+      const compiled = join(app, 'out', file);
+      if (!existsSync(compiled)) await sh(process.execPath, [TSC, '-p', app], app);
+      const result = lastJsonLine(await sh(process.execPath, [compiled], app, 60_000));
+      expect(result.names).toEqual(EXPECTED_NAMES);
+      expect(result.requests).toBe(1);
+      expect(result.blocking).toBe('Rick Sanchez');
+      const resolved = result.resolved.startsWith('file:')
+        ? fileURLToPath(result.resolved)
+        : result.resolved;
+      expect(resolved.startsWith(join(app, 'node_modules', 'rickmorty-client') + sep)).toBe(true);
+    },
+    SLOW,
+  );
+});
