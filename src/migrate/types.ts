@@ -215,7 +215,16 @@ export interface MigrationResult {
 
 /** Where `runMigrateCommand` writes. */
 export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /** Where the report or the diff goes. */
+  readonly stdout: {
+    /** Writes a piece of the output. */
+    write(text: string): unknown;
+  };
+  /** Where summaries and errors go. */
+  readonly stderr: {
+    /** Writes a piece of the output. */
+    write(text: string): unknown;
+  };
+  /** The directory paths are resolved against. */
   readonly cwd: string;
 }
