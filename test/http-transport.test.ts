@@ -308,3 +308,40 @@ describe('options', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe("`engine: 'fetch'`: the same transport without ky", () => {
+  const transport = () => createHttpTransport({ engine: 'fetch', timeout: 300 });
+
+  test('answers, error statuses and headers as with ky', async () => {
+    const viaKy = await createHttpTransport().request(get('/status/404?message=gone'));
+    const viaFetch = await transport().request(get('/status/404?message=gone'));
+    expect(viaFetch.status).toBe(viaKy.status);
+    expect(viaFetch.body).toBe(viaKy.body);
+    expect(viaFetch.headers['content-type']).toBe(viaKy.headers['content-type']);
+  });
+
+  test('the injected fetch sends the request', async () => {
+    const spy = vi.fn(globalThis.fetch);
+    const response = await createHttpTransport({ engine: 'fetch', fetch: spy }).request(
+      get('/json'),
+    );
+    expect(response.status).toBe(200);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  test('timeouts, the size cap and manual redirects behave as with ky', async () => {
+    expect(await rejection(transport().request(get('/hang')))).toBeInstanceOf(TimeoutError);
+    const large = await rejection(
+      transport().request(get('/big?bytes=5000', { maxResponseBytes: 1000 })),
+    );
+    expect(large).toBeInstanceOf(ResponseError);
+    expect(large.code).toBe('TOO_LARGE');
+    const redirect = await transport().request(get('/redirect?to=/json&status=302'));
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe('/json');
+  });
+
+  test('an unknown engine is a TypeError that quotes the option', () => {
+    expect(() => createHttpTransport({ engine: 'axios' as 'ky' })).toThrow(/`engine`/);
+  });
+});

@@ -26,9 +26,17 @@ export interface HttpTransportOptions {
    * (the default in browsers, where `fetch` hides redirects) lets `fetch` follow them.
    */
   redirect?: 'manual' | 'follow';
+  /**
+   * What sends the request: `'ky'` (the default) or `'fetch'` directly. Both read the body, time
+   * out and report errors the same way, because that is done here, not by ky; with retries,
+   * timeouts and error mapping all handled by the client, ky adds only its per-request cost
+   * (it builds and clones a `Request` for each call). `'fetch'` skips that cost: about twice the
+   * throughput when the server answers at once (see the benchmarks).
+   */
+  engine?: 'ky' | 'fetch';
 }
 
-const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect'] as const;
+const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine'] as const;
 
 /** The longest delay `setTimeout` honours; a longer one fires after 1 ms. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
@@ -73,8 +81,32 @@ async function readCapped(
   return text + decoder.decode();
 }
 
+type Send = (request: TransportRequest, signal: AbortSignal) => Promise<Response>;
+
+function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: RequestRedirect): Send {
+  const api = ky.create({
+    retry: 0,
+    throwHttpErrors: false,
+    // The transport's own timer covers the body too; ky's would stop at the headers.
+    timeout: false,
+    redirect,
+    ...(fetchFn ? { fetch: fetchFn } : {}),
+  });
+  return (request, signal) =>
+    api.get(request.url, { signal, ...(request.headers ? { headers: request.headers } : {}) });
+}
+
+function viaFetch(fetchFn: typeof globalThis.fetch | undefined, redirect: RequestRedirect): Send {
+  return (request, signal) =>
+    (fetchFn ?? globalThis.fetch)(request.url, {
+      signal,
+      redirect,
+      ...(request.headers ? { headers: request.headers } : {}),
+    });
+}
+
 /**
- * Creates the async HTTP transport, built on ky. It sends one GET, reads the body (at most
+ * Creates the async HTTP transport, built on ky (or on `fetch` directly, with `engine: 'fetch'`). It sends one GET, reads the body (at most
  * `maxResponseBytes`), and reports failures as `TimeoutError`, `ConnectionError` or
  * `ResponseError`. It does not retry: the client's retry policy does that, once, for both halves.
  *
@@ -103,14 +135,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
   }
   const redirect =
     (o.redirect as 'manual' | 'follow' | undefined) ?? (isNode() ? 'manual' : 'follow');
-  const api = ky.create({
-    retry: 0,
-    throwHttpErrors: false,
-    // The transport's own timer covers the body too; ky's would stop at the headers.
-    timeout: false,
-    redirect,
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  });
+  if (o.engine !== undefined && o.engine !== 'ky' && o.engine !== 'fetch') {
+    throw new TypeError("Expected `engine` to be 'ky' or 'fetch'");
+  }
+  const send = o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(fetchFn, redirect);
 
   return {
     async request(request: TransportRequest): Promise<TransportResponse> {
@@ -133,10 +161,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
       const onAbort = () => controller.abort(request.signal?.reason);
       request.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const response = await api.get(request.url, {
-          signal: controller.signal,
-          ...(request.headers ? { headers: request.headers } : {}),
-        });
+        const response = await send(request, controller.signal);
         const body = await readCapped(response, limit, request);
         const headers: Record<string, string> = {};
         response.headers.forEach((value, name) => {
