@@ -110,7 +110,23 @@ try {
     const path = bin.replace(/^\.\//, '');
     if (!files.includes(path)) failures.push(`tarball: bin ${bin} is missing`);
   }
-  if (!failures.some((failure) => failure.startsWith('tarball:'))) console.log('ok');
+  // Installing the package must run nothing: no lifecycle script of ours runs on a user's machine.
+  const LIFECYCLE = [
+    'preinstall',
+    'install',
+    'postinstall',
+    'prepare',
+    'preprepare',
+    'postprepare',
+  ];
+  for (const name of LIFECYCLE) {
+    if (manifest.scripts?.[name] !== undefined)
+      failures.push(`tarball: runs an install script (${name})`);
+  }
+  if (files.includes('binding.gyp'))
+    failures.push('tarball: binding.gyp makes npm run node-gyp on install');
+  if (!failures.some((failure) => failure.startsWith('tarball:')))
+    console.log('ok (and no install scripts)');
 
   step('publint (strict, all levels)');
   const data = readFileSync(tarball);
