@@ -309,6 +309,22 @@ describe('options', () => {
   });
 });
 
+describe('compressed bodies', () => {
+  test('a small gzipped body that inflates past the cap is TOO_LARGE, not read whole', async () => {
+    const transport = createHttpTransport();
+    const error = await rejection(
+      transport.request(get('/gzip?bytes=2000000', { maxResponseBytes: 100_000 })),
+    );
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.code).toBe('TOO_LARGE');
+  });
+
+  test('a gzipped body within the cap is read inflated', async () => {
+    const response = await createHttpTransport().request(get('/gzip?bytes=5000'));
+    expect(response.body).toBe(' '.repeat(5000));
+  });
+});
+
 describe("`engine: 'fetch'`: the same transport without ky", () => {
   const transport = () => createHttpTransport({ engine: 'fetch', timeout: 300 });
 

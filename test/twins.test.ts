@@ -3,6 +3,7 @@
  * methods is read from the prototype, so a new `...Async` method without a twin, or without an
  * entry in the table of arguments below, fails this file.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RickMortyClient } from '../src/index.js';
 import {
@@ -12,7 +13,7 @@ import {
   type ReplicaServer,
   startReplicaServer,
 } from '../src/testing/index.js';
-import { collect, isIterator } from './helpers/client-fixtures.js';
+import { collect, isIterator, REPO_ROOT } from './helpers/client-fixtures.js';
 
 const data = generateDataset();
 
@@ -85,18 +86,54 @@ describe('the twin table', () => {
 
 let replica: ReplicaServer;
 const mock = createMockTransport();
+/** `rickmorty serve` in a child process: the blocking twins against a server in another process. */
+let served: { url: string; child: ChildProcess };
+
+function serveInChildProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.once('exit', (code) =>
+      reject(new Error(`rickmorty serve exited with ${code}: ${output}`)),
+    );
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const url = /http:\/\/127\.0\.0\.1:\d+\/api/.exec(output)?.[0];
+      if (url) resolve({ url, child });
+    });
+  });
+}
 
 beforeAll(async () => {
-  replica = await startReplicaServer();
+  [replica, served] = await Promise.all([startReplicaServer(), serveInChildProcess()]);
 });
 
 afterAll(async () => {
   await replica?.close();
+  if (served && served.child.exitCode === null) {
+    const exited = new Promise((resolve) => served.child.once('exit', resolve));
+    served.child.kill('SIGTERM');
+    await exited;
+  }
 });
 
 const backends = [
   { name: 'mock transport', client: () => new RickMortyClient({ transport: mock }) },
-  { name: 'replica server', client: () => new RickMortyClient({ baseUrl: replica.url }) },
+  {
+    name: 'replica server (worker thread)',
+    client: () => new RickMortyClient({ baseUrl: replica.url }),
+  },
+  {
+    name: 'replica server (child process)',
+    client: () => new RickMortyClient({ baseUrl: served.url }),
+  },
 ];
 
 describe.each(backends)('twins answer alike against the $name', (backend) => {

@@ -64,6 +64,12 @@ async function readCapped(
     throw tooLarge(`content-length ${declared}`);
   }
   if (!response.body) return '';
+  // A declared length within the cap bounds the body, unless it is compressed (fetch inflates it,
+  // and a small compressed body can inflate to any size): then the fast whole-body read is safe.
+  const encoding = response.headers.get('content-encoding');
+  if (response.headers.has('content-length') && (!encoding || encoding === 'identity')) {
+    return response.text();
+  }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let received = 0;

@@ -4,6 +4,7 @@
 //
 // The parent talks to it over the IPC channel: it sends { id, command } and gets { id, result }.
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 
 /** @type {Array<{ seq: number; method: string; url: string; path: string; headers: Record<string, string | string[] | undefined> }>} */
 const recorded = [];
@@ -95,6 +96,19 @@ const routes = [
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
       res.write('{"partial": "');
+    },
+  ],
+  // /gzip?bytes=N: N bytes of JSON-ish text, gzipped: a small declared length that inflates.
+  [
+    /^\/gzip$/,
+    (_req, res, url) => {
+      const body = gzipSync(Buffer.alloc(number(url.searchParams.get('bytes'), 1024 * 1024), ' '));
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(body.length),
+      });
+      res.end(body);
     },
   ],
   // /big?bytes=N[&chunked=1]: a body of N bytes, with a content-length unless chunked.
