@@ -89,7 +89,7 @@ async function readCapped(
 
 type Send = (request: TransportRequest, signal: AbortSignal) => Promise<Response>;
 
-function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: RequestRedirect): Send {
+function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: 'manual' | 'follow'): Send {
   const api = ky.create({
     retry: 0,
     throwHttpErrors: false,
@@ -102,7 +102,7 @@ function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: RequestRe
     api.get(request.url, { signal, ...(request.headers ? { headers: request.headers } : {}) });
 }
 
-function viaFetch(fetchFn: typeof globalThis.fetch | undefined, redirect: RequestRedirect): Send {
+function viaFetch(fetchFn: typeof globalThis.fetch | undefined, redirect: 'manual' | 'follow'): Send {
   return (request, signal) =>
     (fetchFn ?? globalThis.fetch)(request.url, {
       signal,
