@@ -673,7 +673,9 @@ async function scenarioZero(lib: Lib, baseUrl: string, total: number) {
       id: 'thr-client-fetch',
       label: `client \`getCharacterAsync(id)\` with \`createHttpTransport({ engine: 'fetch' })\`, concurrency ${CONCURRENCY}`,
       run: () =>
-        runPool(N, CONCURRENCY, async (i) => checkOne(await leanClient.getCharacterAsync(idAt(i)), i)),
+        runPool(N, CONCURRENCY, async (i) =>
+          checkOne(await leanClient.getCharacterAsync(idAt(i)), i),
+        ),
       warmup: () => runPool(500, CONCURRENCY, (i) => leanClient.getCharacterAsync(idAt(i))),
       reps: REPS_THROUGHPUT,
     },

@@ -102,7 +102,10 @@ function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: 'manual' 
     api.get(request.url, { signal, ...(request.headers ? { headers: request.headers } : {}) });
 }
 
-function viaFetch(fetchFn: typeof globalThis.fetch | undefined, redirect: 'manual' | 'follow'): Send {
+function viaFetch(
+  fetchFn: typeof globalThis.fetch | undefined,
+  redirect: 'manual' | 'follow',
+): Send {
   return (request, signal) =>
     (fetchFn ?? globalThis.fetch)(request.url, {
       signal,
