@@ -45,7 +45,13 @@ import {
   integerOption,
   signalOption,
 } from './operations/validate.js';
-import { type Logger, type RetryOptions, type RetryPolicy, resolveRetryPolicy } from './retry.js';
+import {
+  type Logger,
+  RETRY_KEYS,
+  type RetryOptions,
+  type RetryPolicy,
+  resolveRetryPolicy,
+} from './retry.js';
 import type { Character } from './schemas/character.js';
 import type { Endpoints } from './schemas/endpoints.js';
 import type { Episode } from './schemas/episode.js';
@@ -172,15 +178,10 @@ const CLIENT_KEYS = [
   'dedupe',
   'detectBlocking',
 ] as const;
-const RETRY_TUNING_KEYS = [
-  'minDelay',
-  'maxDelay',
-  'factor',
-  'jitter',
-  'maxRetryAfter',
-  'shouldRetry',
-  'onRetry',
-] as const;
+// The backoff settings of `retry`: the retry options the client sets itself are left out.
+const RETRY_TUNING_KEYS = RETRY_KEYS.filter(
+  (key) => key !== 'retries' && key !== 'signal' && key !== 'logger',
+);
 
 type Operation<A extends unknown[], R> = gensync.Gensync<[RequestContext, ...A], R>;
 

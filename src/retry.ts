@@ -95,7 +95,8 @@ export interface RetryPolicy {
   readonly random: () => number;
 }
 
-const RETRY_KEYS = [
+/** @internal The options `resolveRetryPolicy` knows. */
+export const RETRY_KEYS = [
   'retries',
   'minDelay',
   'maxDelay',

@@ -7,70 +7,66 @@ import type { Page } from '../schemas/page.js';
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
 
-/** How a command reads one resource: each call picks the blocking or the async twin. */
+/** A blocking twin of the client: a method whose name plus `Async` is a method too. */
+type TwinName = {
+  [K in keyof RickMortyClient & string]: `${K}Async` extends keyof RickMortyClient ? K : never;
+}[keyof RickMortyClient & string];
+
+/** What a command calls for one resource: the blocking twins' names (the async ones add `Async`). */
 interface ResourceCommands {
   /** Options that filter a list, as the API names them. */
   readonly filters: readonly string[];
   /** The line printed for one record. */
   readonly line: (record: never) => string;
-  one(client: RickMortyClient, id: number, blocking: boolean): unknown;
-  many(client: RickMortyClient, ids: number[], blocking: boolean): unknown;
-  page(client: RickMortyClient, query: object, blocking: boolean): unknown;
-  all(
-    client: RickMortyClient,
-    filter: object,
-    blocking: boolean,
-    onProgress: (progress: { loaded: number; total: number }) => void,
-  ): unknown;
+  readonly one: TwinName;
+  readonly many: TwinName;
+  readonly page: TwinName;
+  readonly all: TwinName;
 }
-
-// The library checks every filter and id itself; its messages become the CLI's usage errors.
-// The casts only hand it what the user typed.
-type Any = never;
 
 const RESOURCES = {
   character: {
     filters: ['name', 'status', 'species', 'type', 'gender'],
     line: (record: { name: string }) => record.name,
-    one: (client, id, blocking) =>
-      blocking ? client.getCharacter(id) : client.getCharacterAsync(id),
-    many: (client, ids, blocking) =>
-      blocking ? client.getCharacters(ids) : client.getCharactersAsync(ids),
-    page: (client, query, blocking) =>
-      blocking ? client.listCharacters(query as Any) : client.listCharactersAsync(query as Any),
-    all: (client, filter, blocking, onProgress) =>
-      blocking
-        ? client.getAllCharacters(filter as Any, { onProgress })
-        : client.getAllCharactersAsync(filter as Any, { onProgress }),
+    one: 'getCharacter',
+    many: 'getCharacters',
+    page: 'listCharacters',
+    all: 'getAllCharacters',
   },
   location: {
     filters: ['name', 'type', 'dimension'],
     line: (record: { name: string }) => record.name,
-    one: (client, id, blocking) =>
-      blocking ? client.getLocation(id) : client.getLocationAsync(id),
-    many: (client, ids, blocking) =>
-      blocking ? client.getLocations(ids) : client.getLocationsAsync(ids),
-    page: (client, query, blocking) =>
-      blocking ? client.listLocations(query as Any) : client.listLocationsAsync(query as Any),
-    all: (client, filter, blocking, onProgress) =>
-      blocking
-        ? client.getAllLocations(filter as Any, { onProgress })
-        : client.getAllLocationsAsync(filter as Any, { onProgress }),
+    one: 'getLocation',
+    many: 'getLocations',
+    page: 'listLocations',
+    all: 'getAllLocations',
   },
   episode: {
     filters: ['name', 'episode'],
     line: (record: { episode: string; name: string }) => `${record.episode} ${record.name}`,
-    one: (client, id, blocking) => (blocking ? client.getEpisode(id) : client.getEpisodeAsync(id)),
-    many: (client, ids, blocking) =>
-      blocking ? client.getEpisodes(ids) : client.getEpisodesAsync(ids),
-    page: (client, query, blocking) =>
-      blocking ? client.listEpisodes(query as Any) : client.listEpisodesAsync(query as Any),
-    all: (client, filter, blocking, onProgress) =>
-      blocking
-        ? client.getAllEpisodes(filter as Any, { onProgress })
-        : client.getAllEpisodesAsync(filter as Any, { onProgress }),
+    one: 'getEpisode',
+    many: 'getEpisodes',
+    page: 'listEpisodes',
+    all: 'getAllEpisodes',
   },
 } as const satisfies Record<string, ResourceCommands>;
+
+/**
+ * Calls the blocking twin `method`, or its async twin: the `--blocking` flag is the whole
+ * difference. The library checks every filter and id itself; its messages become the CLI's usage
+ * errors, so the arguments are handed over as the user typed them.
+ */
+function callTwin(
+  client: RickMortyClient,
+  method: string,
+  blocking: boolean,
+  ...args: unknown[]
+): unknown {
+  const twin = (client as unknown as Record<string, (...given: unknown[]) => unknown>)[
+    blocking ? method : `${method}Async`
+  ];
+  return twin!.apply(client, args);
+}
 
 /** A resource the CLI can read. */
 export type ResourceName = keyof typeof RESOURCES;
@@ -111,8 +107,8 @@ export async function showById(
   // One id goes through the single-record call, whose errors speak of `id` rather than `ids[0]`.
   const records =
     ids.length === 1
-      ? [await commands.one(client, ids[0]!, options.blocking)]
-      : ((await commands.many(client, ids, options.blocking)) as unknown[]);
+      ? [await callTwin(client, commands.one, options.blocking, ids[0]!)]
+      : ((await callTwin(client, commands.many, options.blocking, ids)) as unknown[]);
   print(io, records, options.json, resource);
 }
 
@@ -129,7 +125,9 @@ export async function showList(
     const bar = createProgressBar(io.stderr);
     let records: unknown[];
     try {
-      records = (await commands.all(client, filter, options.blocking, bar.update)) as unknown[];
+      records = (await callTwin(client, commands.all, options.blocking, filter, {
+        onProgress: bar.update,
+      })) as unknown[];
     } finally {
       bar.clear();
     }
@@ -137,11 +135,10 @@ export async function showList(
     return;
   }
   const number = options.page === undefined ? 1 : numberOrText(options.page);
-  const page = (await commands.page(
-    client,
-    { ...filter, page: number },
-    options.blocking,
-  )) as Page<unknown>;
+  const page = (await callTwin(client, commands.page, options.blocking, {
+    ...filter,
+    page: number,
+  })) as Page<unknown>;
   print(io, page.results, options.json, resource);
   // Said on stderr, so that stdout stays the records alone.
   if (options.page === undefined && page.info.pages > 1) {
