@@ -10,7 +10,8 @@ if [ "$code" -eq 0 ]; then
   exit 0
 fi
 if printf '%s' "$out" | grep -q '"statusCode": 40[0-9]\|"code": "ENOAUDIT"\|audit endpoint returned an error'; then
-  echo "npm audit: the advisory service is unreachable from here ($(printf '%s' "$out" | grep -m1 '"message"' | sed 's/^ *//')); not a verdict on the dependencies"
+  status="$(printf '%s' "$out" | grep -m1 -o '"statusCode": [0-9]*' | grep -o '[0-9]*$')"
+  echo "npm audit: the advisory service answered ${status:-an error} here; not a verdict on the dependencies"
   exit 0
 fi
 printf '%s\n' "$out" | head -n 60
