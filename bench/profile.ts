@@ -9,12 +9,12 @@
  * `--keep` keeps the .cpuprofile files (open them in Chrome DevTools > Performance) and prints
  * where. `npm run bench` runs the relevant ones itself when a target is missed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runChild } from './lib/child.js';
 import { distDir, distUrl } from './lib/dist.js';
 import { table } from './lib/measure.js';
 import { startReplicaProcess } from './lib/replica.js';
@@ -58,7 +58,6 @@ export interface ProfileResult {
   readonly directory?: string;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGET = fileURLToPath(new URL('./child/profile-target.mjs', import.meta.url));
 const IDLE = new Set(['(idle)', '(root)']);
 
@@ -194,40 +193,25 @@ export async function profile(
 ): Promise<ProfileResult> {
   const directory = mkdtempSync(path.join(os.tmpdir(), `rickmorty-prof-${scenario}-`));
   try {
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--cpu-prof',
-          `--cpu-prof-dir=${directory}`,
-          '--cpu-prof-interval=100',
-          TARGET,
-          scenario,
-          apiUrl,
-          distUrl('index.js'),
-          String(count),
-        ],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = await runChild(
+      [
+        '--cpu-prof',
+        `--cpu-prof-dir=${directory}`,
+        '--cpu-prof-interval=100',
+        TARGET,
+        scenario,
+        apiUrl,
+        distUrl('index.js'),
+        String(count),
+      ],
+      150_000,
+    );
+    if (child.code !== 0) {
+      throw new Error(
+        `profile target ${scenario} exited with ${child.code}: ${child.stderr.slice(-500)}`,
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        if (code === 0) resolve(stdout);
-        else
-          reject(
-            new Error(`profile target ${scenario} exited with ${code}: ${stderr.slice(-500)}`),
-          );
-      });
-    });
+    }
+    const out = child.stdout;
     const result = JSON.parse(out.trim().split('\n').pop()!) as { ms: number };
     const threads = readdirSync(directory)
       .filter((file) => file.endsWith('.cpuprofile'))

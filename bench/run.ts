@@ -14,13 +14,14 @@
  * its scenario, medians are quoted with min and max, and the report goes to stdout and to
  * docs/benchmarks.md (`--quick`: fewer repetitions, stdout only).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { runChild } from './lib/child.js';
 import { distDir, distUrl, snapshotDist } from './lib/dist.js';
 import { startHandoff } from './lib/handoff.js';
 import { measureLayers } from './lib/layers.js';
@@ -184,33 +185,6 @@ function xL(ms: number): string {
 }
 
 // --- Child processes ---------------------------------------------------------------------------
-
-function runChild(
-  args: readonly string[],
-  timeoutMs = 60_000,
-): Promise<{ stdout: string; stderr: string; code: number | null; wallMs: number }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code, wallMs: performance.now() - start });
-    });
-  });
-}
 
 function lastJsonLine<T>(stdout: string): T {
   const line = stdout.trim().split('\n').pop() ?? '';
