@@ -213,11 +213,15 @@ const ops = {
  * past ten listeners as if they leaked. They do not: each is removed when its request settles.
  */
 function allowManyListeners(signal: AbortSignal): void {
-  const events = (
-    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
-  )?.getBuiltinModule?.('node:events') as typeof import('node:events') | undefined;
-  events?.setMaxListeners(0, signal);
+  // Looked up once, on the first call, rather than on every call: this runs on the hot path.
+  nodeEvents ??=
+    ((
+      globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
+    )?.getBuiltinModule?.('node:events') as typeof import('node:events') | undefined) ?? null;
+  nodeEvents?.setMaxListeners(0, signal);
 }
+
+let nodeEvents: typeof import('node:events') | null | undefined;
 
 /** Splits `getAll` options into the call's own and the walk's. */
 function splitGetAll(
