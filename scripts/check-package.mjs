@@ -23,30 +23,27 @@ const skipBuild = process.argv.includes('--skip-build');
  */
 const ACCEPTED_PUBLINT = {};
 
-/** Entry points that must resolve, to types, under every module resolution attw knows. */
-const ENTRY_POINTS = ['.', './testing', './migrate'];
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/**
+ * Entry points that must resolve, to types, under every module resolution attw knows: every
+ * subpath of the `exports` map but `./package.json`.
+ */
+const ENTRY_POINTS = Object.keys(manifest.exports).filter((entry) => entry !== './package.json');
 const RESOLUTIONS = ['node10', 'node16-cjs', 'node16-esm', 'bundler'];
 
 /**
- * Files the tarball must hold: the three entries in both formats with their types, the bin, and the worker
- * files that the transports and the replica load by name at run time (a bundler cannot see them).
+ * Files the tarball must hold: every entry in both formats with their types (and, for a subpath,
+ * the folder whose package.json node10 resolution reads), the bin, and the worker files that the
+ * transports and the replica load by name at run time (a bundler cannot see them).
  */
 const REQUIRED_FILES = [
   'package.json',
-  'testing/package.json',
-  'dist/index.js',
-  'dist/index.cjs',
-  'dist/index.d.ts',
-  'dist/index.d.cts',
-  'dist/testing.js',
-  'dist/testing.cjs',
-  'dist/testing.d.ts',
-  'dist/testing.d.cts',
-  'migrate/package.json',
-  'dist/migrate.js',
-  'dist/migrate.cjs',
-  'dist/migrate.d.ts',
-  'dist/migrate.d.cts',
+  ...ENTRY_POINTS.flatMap((entry) => {
+    const name = entry === '.' ? 'index' : entry.slice(2);
+    const files = ['js', 'cjs', 'd.ts', 'd.cts'].map((extension) => `dist/${name}.${extension}`);
+    return entry === '.' ? files : [`${name}/package.json`, ...files];
+  }),
   'dist/cli.js',
   'dist/blocking-worker.js',
   'dist/make-async-worker.js',
@@ -103,7 +100,6 @@ try {
       failures.push(`tarball: ${file} should not be published`);
     }
   }
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const bins =
     typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
   for (const bin of bins) {

@@ -1,34 +1,41 @@
-export {
-  type BlockingCallSite,
-  type BlockingDetector,
-  type BlockingDetectorOptions,
-  type BlockingReport,
-  createBlockingDetector,
-} from './blocking-detector.js';
-export { type CacheStore, createMemoryCache, type MemoryCacheOptions } from './cache.js';
-export {
-  type CallOptions,
-  type ClientOptions,
-  DEFAULT_BASE_URL,
-  RickMortyClient,
-} from './client.js';
+/**
+ * `rickmorty-client`: the client, its options and the types its calls take and return; the
+ * errors and their guards; the transports; the retry helpers; the cache. The record schemas, the
+ * general form of `makeAsync` and the blocking detector have entries of their own (see
+ * docs/architecture.md).
+ *
+ * @module
+ */
+
+export type { BlockingDetectorOptions, BlockingReport } from './client/blocking-detector.js';
+export type { CallOptions, ClientOptions, RickMortyClientOptions } from './client/options.js';
+export { RickMortyClient } from './client.js';
 export {
   AbortError,
   ArgumentRangeError,
+  type BlockingTwinDetails,
   BlockingUnavailableError,
   ConnectionError,
   HttpError,
   type HttpErrorDetails,
   InvalidArgumentError,
   isAbortError,
+  isArgumentRangeError,
+  isBlockingUnavailableError,
+  isConnectionError,
   isHttpError,
+  isInvalidArgumentError,
   isNotFoundError,
   isRateLimitError,
+  isResponseError,
   isRickMortyError,
+  isServerError,
   isTimeoutError,
   isValidationError,
+  isWorkerError,
   NotFoundError,
   RateLimitError,
+  type RequestDetails,
   type RequestInfo,
   ResponseError,
   RickMortyError,
@@ -37,23 +44,12 @@ export {
   ValidationError,
   type ValidationIssue,
   WorkerError,
-} from './errors.js';
-export {
-  type MakeAsyncOptions,
-  type ModuleFunction,
-  makeAsync,
-  type PooledFunction,
-  type PooledTransport,
-  type RebuildableTransport,
-} from './make-async.js';
+} from './errors/index.js';
+export { DEFAULT_BASE_URL } from './internal/constants.js';
+export { type CacheStore, createMemoryCache, type MemoryCacheOptions } from './operations/cache.js';
 export type { GetAllOptions, Progress } from './operations/pagination.js';
 export { idFromUrl, idsFromUrls } from './operations/relations.js';
-export type {
-  CharacterFilter,
-  EpisodeFilter,
-  ListQuery,
-  LocationFilter,
-} from './operations/resources.js';
+export type { ListQuery } from './operations/resources.js';
 export {
   handleError,
   handleErrorAsync,
@@ -61,21 +57,18 @@ export {
   type Logger,
   type RetryContext,
   type RetryOptions,
-} from './retry.js';
-export {
-  type Character,
-  type CharacterGender,
-  type CharacterStatus,
-  characterGenders,
-  characterSchema,
-  characterStatuses,
-} from './schemas/character.js';
-export { type Link, linkSchema } from './schemas/common.js';
-export { type Endpoints, endpointsSchema } from './schemas/endpoints.js';
-export { type Episode, episodeSchema } from './schemas/episode.js';
-export { type ErrorBody, errorBodySchema } from './schemas/error-body.js';
-export { type Location, locationSchema } from './schemas/location.js';
-export { type Page, type PageInfo, pageInfoSchema, pageSchema } from './schemas/page.js';
+} from './operations/retry.js';
+export type {
+  Character,
+  CharacterFilter,
+  CharacterGender,
+  CharacterStatus,
+} from './resources/character.js';
+export type { Link } from './resources/common.js';
+export type { Endpoints } from './resources/endpoints.js';
+export type { Episode, EpisodeFilter } from './resources/episode.js';
+export type { Location, LocationFilter, LocationRecord } from './resources/location.js';
+export type { Page, PageInfo } from './resources/page.js';
 export {
   type BlockingHttpTransport,
   type BlockingTransportOptions,
@@ -83,6 +76,12 @@ export {
   type RebuildRecipe,
 } from './transports/blocking.js';
 export { createHttpTransport, type HttpTransportOptions } from './transports/http.js';
+export {
+  type MakeAsyncOptions,
+  makeAsyncTransport as makeAsync,
+  type PooledTransport,
+  type RebuildableTransport,
+} from './transports/make-async-transport.js';
 export type {
   AsyncTransport,
   BlockingTransport,

@@ -9,11 +9,11 @@ import {
   type BlockingDetector,
   type BlockingReport,
   createBlockingDetector,
-} from '../src/blocking-detector.js';
+} from '../src/client/blocking-detector.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const detectorUrl = pathToFileURL(join(repo, 'src/blocking-detector.ts')).href;
+const detectorUrl = pathToFileURL(join(repo, 'src/client/blocking-detector.ts')).href;
 
 /** The line this function is called from, read the same way the detector reads stacks. */
 function lineHere(): number {
@@ -180,7 +180,7 @@ describe('createBlockingDetector', () => {
   });
 
   it('does not import node:async_hooks statically, so that browser bundles can load it', async () => {
-    const source = await readFile(join(repo, 'src/blocking-detector.ts'), 'utf8');
+    const source = await readFile(join(repo, 'src/client/blocking-detector.ts'), 'utf8');
     const imports = source.match(/^import .*$/gm) ?? [];
     expect(
       imports.filter((line) => line.includes('node:') && !line.startsWith('import type')),

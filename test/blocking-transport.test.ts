@@ -1,5 +1,6 @@
 import type * as WorkerThreads from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { httpErrorFor } from '../src/errors/http-status.js';
 import {
   AbortError,
   BlockingUnavailableError,
@@ -8,9 +9,8 @@ import {
   ResponseError,
   TimeoutError,
   WorkerError,
-} from '../src/errors.js';
-import { httpErrorFor } from '../src/operations/request.js';
-import { isPermanentError } from '../src/retry.js';
+} from '../src/errors/index.js';
+import { isPermanentError } from '../src/operations/retry.js';
 import { type BlockingHttpTransport, createBlockingTransport } from '../src/transports/blocking.js';
 import { createHttpTransport } from '../src/transports/http.js';
 import type { TransportRequest } from '../src/transports/types.js';
@@ -159,14 +159,17 @@ describe('the worker thread', () => {
   test('a worker module that fails to load says so at once, on the port the caller waits on', async () => {
     const { port1, port2 } = new threads.MessageChannel();
     const cell = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new OriginalWorker(new URL('../src/tsx-worker.mjs', import.meta.url), {
-      workerData: {
-        port: port2,
-        cell,
-        tsxEntry: new URL('./fixtures/missing.ts', import.meta.url).href,
+    const worker = new OriginalWorker(
+      new URL('../src/transports/tsx-worker.mjs', import.meta.url),
+      {
+        workerData: {
+          port: port2,
+          cell,
+          tsxEntry: new URL('./fixtures/missing.ts', import.meta.url).href,
+        },
+        transferList: [port2],
       },
-      transferList: [port2],
-    });
+    );
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.once('error', () => {});
     // Blocks as the blocking transport's caller does; the guard only keeps a failure from hanging.

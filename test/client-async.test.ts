@@ -4,7 +4,6 @@
  * cache and the logger. Requests are counted at the server, never timed.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CacheStore } from '../src/cache.js';
 import type { AsyncTransport, BlockingTransport } from '../src/index.js';
 import {
   AbortError,
@@ -19,6 +18,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '../src/index.js';
+import type { CacheStore } from '../src/operations/cache.js';
 import {
   createMockTransport,
   generateDataset,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { characterSchema } from '../src/schemas/character.js';
-import { episodeSchema } from '../src/schemas/episode.js';
-import { locationSchema } from '../src/schemas/location.js';
+import { characterSchema } from '../src/resources/character.js';
+import { episodeSchema } from '../src/resources/episode.js';
+import { locationSchema } from '../src/resources/location.js';
 import { type Dataset, generateDataset, loadDatasetFromDirectory } from '../src/testing/dataset.js';
 
 const BASE = 'https://rickandmortyapi.com/api';

@@ -23,7 +23,7 @@ import {
   TimeoutError,
   ValidationError,
   WorkerError,
-} from '../src/errors.js';
+} from '../src/errors/index.js';
 
 const URL_9999 = 'http://127.0.0.1:1/api/character/9999';
 const request = { method: 'GET', url: URL_9999 } as const;

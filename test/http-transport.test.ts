@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { AbortError, ConnectionError, ResponseError, TimeoutError } from '../src/errors.js';
-import { isPermanentError } from '../src/retry.js';
+import { AbortError, ConnectionError, ResponseError, TimeoutError } from '../src/errors/index.js';
+import { isPermanentError } from '../src/operations/retry.js';
 import { createHttpTransport } from '../src/transports/http.js';
 import type { TransportRequest } from '../src/transports/types.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';

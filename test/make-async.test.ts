@@ -7,9 +7,9 @@ import {
   InvalidArgumentError,
   TimeoutError,
   WorkerError,
-} from '../src/errors.js';
-import { makeAsync, type PooledTransport } from '../src/make-async.js';
+} from '../src/errors/index.js';
 import { createBlockingTransport } from '../src/transports/blocking.js';
+import { makeAsync, type PooledTransport } from '../src/transports/make-async.js';
 import type { TransportRequest } from '../src/transports/types.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { runScript } from './helpers/run-script.js';

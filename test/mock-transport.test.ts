@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTimeoutError, ResponseError } from '../src/errors.js';
+import { isTimeoutError, ResponseError } from '../src/errors/index.js';
 import { generateDataset } from '../src/testing/dataset.js';
 import { createMockTransport } from '../src/testing/mock-transport.js';
 import {

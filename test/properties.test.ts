@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, RickMortyClient } from '../src/index.js';
+import { assertId } from '../src/internal/checks.js';
 import { buildUrl } from '../src/operations/request.js';
 import { chunk, reorder } from '../src/operations/resources.js';
-import { assertId } from '../src/operations/validate.js';
 import { createMockTransport, generateDataset } from '../src/testing/index.js';
 import { idsOf } from './helpers/client-fixtures.js';
 

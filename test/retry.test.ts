@@ -10,13 +10,13 @@ import {
   ServerError,
   TimeoutError,
   ValidationError,
-} from '../src/errors.js';
+} from '../src/errors/index.js';
 import {
   handleError,
   handleErrorAsync,
   type RetryContext,
   type RetryOptions,
-} from '../src/retry.js';
+} from '../src/operations/retry.js';
 
 const request = { method: 'GET', url: 'http://127.0.0.1:1/api/character/1' } as const;
 /** Quick and quiet: 1 ms backoff, no logging. */

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { characterSchema } from '../src/schemas/character.js';
-import { episodeSchema } from '../src/schemas/episode.js';
-import { locationSchema } from '../src/schemas/location.js';
+import { characterSchema } from '../src/resources/character.js';
+import { episodeSchema } from '../src/resources/episode.js';
+import { locationSchema } from '../src/resources/location.js';
 import { type Dataset, loadDatasetFromDirectory } from '../src/testing/dataset.js';
 
 const SNAPSHOT = resolve(

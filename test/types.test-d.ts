@@ -11,18 +11,15 @@ import {
   type BlockingUnavailableError,
   type Character,
   type CharacterStatus,
-  type characterSchema,
   createBlockingTransport,
   type Endpoints,
   type Episode,
-  type episodeSchema,
   type HttpError,
   handleError,
   handleErrorAsync,
   type InvalidArgumentError,
   isNotFoundError,
   type Location,
-  type locationSchema,
   makeAsync,
   type NotFoundError,
   type Page,
@@ -34,6 +31,7 @@ import {
   type TimeoutError,
   type ValidationError,
 } from '../src/index.js';
+import type { characterSchema, episodeSchema, locationSchema } from '../src/resources/schemas.js';
 import {
   createMockTransport,
   type ReplicaServer,

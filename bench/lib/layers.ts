@@ -5,6 +5,8 @@
  * is what the added layer costs.
  */
 import ky from 'ky';
+// The record schemas are in the `rickmorty-client/schemas` entry, not the root (`Lib`).
+import { characterSchema } from '../../src/resources/schemas.js';
 import { runPool } from './measure.js';
 import { runWays, type Way, type WayResult } from './suite.js';
 
@@ -115,7 +117,7 @@ export async function measureLayers(
     transport: async (i) =>
       JSON.parse((await transport.request({ method: 'GET', url: urlAt(i) })).body),
     'transport-zod': async (i) => {
-      const parsed = lib.characterSchema.safeParse(
+      const parsed = characterSchema.safeParse(
         JSON.parse((await transport.request({ method: 'GET', url: urlAt(i) })).body),
       );
       if (!parsed.success) throw new Error('invalid record');

@@ -1,5 +1,9 @@
 import { inspect } from 'node:util';
-import { isRickMortyError } from '../errors.js';
+import {
+  isArgumentRangeError,
+  isInvalidArgumentError,
+  isRickMortyError,
+} from '../errors/guards.js';
 
 /** A mistake in the command line: exit code 2, with a hint to read the help. */
 export class UsageError extends Error {
@@ -14,18 +18,17 @@ export class CliError extends Error {
 /** Exit codes of the `rickmorty` command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-// Checked by name, not `instanceof`: errors of the blocking half cross a thread, and the library's
-// argument errors extend TypeError and RangeError rather than RickMortyError.
-const USAGE_NAMES = new Set(['UsageError', 'InvalidArgumentError', 'ArgumentRangeError']);
-
-/** Whether an error is the user's to fix on the command line (exit 2) rather than a failure (1). */
+/**
+ * Whether an error is the user's to fix on the command line (exit 2) rather than a failure (1):
+ * ours, a bad argument the library refused (its guards also know errors that crossed a thread), or
+ * one of `parseArgs`.
+ */
 export function isUsageError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return (
-    (typeof name === 'string' && USAGE_NAMES.has(name)) ||
-    (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'))
-  );
+  if (error instanceof UsageError || isInvalidArgumentError(error) || isArgumentRangeError(error)) {
+    return true;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
 
 /**

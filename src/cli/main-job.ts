@@ -4,11 +4,12 @@
  * each way shows in one table. Offline by default, against the replica server.
  */
 import type { Writable } from 'node:stream';
-import { DEFAULT_BASE_URL, RickMortyClient } from '../client.js';
-import { makeAsync } from '../make-async.js';
-import type { Logger } from '../retry.js';
+import { RickMortyClient } from '../client.js';
+import { DEFAULT_BASE_URL } from '../internal/constants.js';
+import type { Logger } from '../operations/retry.js';
 import type { ReplicaServer } from '../testing/replica-server.js';
 import { createBlockingTransport } from '../transports/blocking.js';
+import { makeAsync } from '../transports/make-async.js';
 
 /** Options of `runMainJob`. */
 export interface MainJobOptions {

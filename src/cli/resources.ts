@@ -1,55 +1,64 @@
 /**
- * The data commands: `character`, `characters` and their location and episode kin. Each resource
- * is one row of a table, so that the three behave alike.
+ * The data commands: `character`, `characters` and their kin, one pair per resource of the
+ * registry, so that every resource behaves alike and a new one gets its commands by itself.
  */
+
+import { type BlockingTwin, TWINS } from '../client/twins.js';
 import type { RickMortyClient } from '../client.js';
-import type { Page } from '../schemas/page.js';
+import type { Page } from '../resources/page.js';
+import {
+  RESOURCE_NAMES,
+  RESOURCES,
+  type Resource,
+  type ResourceName,
+} from '../resources/registry.js';
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
 
-/** A blocking twin of the client: a method whose name plus `Async` is a method too. */
-type TwinName = {
-  [K in keyof RickMortyClient & string]: `${K}Async` extends keyof RickMortyClient ? K : never;
-}[keyof RickMortyClient & string];
+export { RESOURCE_NAMES, type ResourceName };
 
-/** What a command calls for one resource: the blocking twins' names (the async ones add `Async`). */
-interface ResourceCommands {
-  /** Options that filter a list, as the API names them. */
-  readonly filters: readonly string[];
-  /** The line printed for one record. */
-  readonly line: (record: never) => string;
-  readonly one: TwinName;
-  readonly many: TwinName;
-  readonly page: TwinName;
-  readonly all: TwinName;
+/** The command that prints records by id (`character`), and the one that lists them (`characters`). */
+export function commandsOf(resource: ResourceName): {
+  readonly byId: string;
+  readonly list: string;
+} {
+  return { byId: resource, list: RESOURCES[resource].collection };
 }
 
-const RESOURCES = {
-  character: {
-    filters: ['name', 'status', 'species', 'type', 'gender'],
-    line: (record: { name: string }) => record.name,
-    one: 'getCharacter',
-    many: 'getCharacters',
-    page: 'listCharacters',
-    all: 'getAllCharacters',
-  },
-  location: {
-    filters: ['name', 'type', 'dimension'],
-    line: (record: { name: string }) => record.name,
-    one: 'getLocation',
-    many: 'getLocations',
-    page: 'listLocations',
-    all: 'getAllLocations',
-  },
-  episode: {
-    filters: ['name', 'episode'],
-    line: (record: { episode: string; name: string }) => `${record.episode} ${record.name}`,
-    one: 'getEpisode',
-    many: 'getEpisodes',
-    page: 'listEpisodes',
-    all: 'getAllEpisodes',
-  },
-} as const satisfies Record<string, ResourceCommands>;
+/** Which resource each data command reads. */
+export const RESOURCE_OF_COMMAND: Readonly<Record<string, ResourceName>> = Object.fromEntries(
+  RESOURCE_NAMES.flatMap((name) => {
+    const { byId, list } = commandsOf(name);
+    return [
+      [byId, name],
+      [list, name],
+    ];
+  }),
+);
+
+/** The blocking twins a resource's commands call, named after the registry's names. */
+function twinsOf(resource: Resource): {
+  readonly one: BlockingTwin;
+  readonly many: BlockingTwin;
+  readonly page: BlockingTwin;
+  readonly all: BlockingTwin;
+} {
+  const names = {
+    one: `get${resource.singular}`,
+    many: `get${resource.plural}`,
+    page: `list${resource.plural}`,
+    all: `getAll${resource.plural}`,
+  };
+  for (const name of Object.values(names)) {
+    if (!Object.hasOwn(TWINS, name)) throw new Error(`The client has no twin named ${name}`);
+  }
+  return names as { one: BlockingTwin; many: BlockingTwin; page: BlockingTwin; all: BlockingTwin };
+}
+
+/** The filter options of a resource's list command. */
+export function filtersOf(resource: ResourceName): readonly string[] {
+  return Object.keys(RESOURCES[resource].filters);
+}
 
 /**
  * Calls the blocking twin `method`, or its async twin: the `--blocking` flag is the whole
@@ -58,22 +67,13 @@ const RESOURCES = {
  */
 function callTwin(
   client: RickMortyClient,
-  method: string,
+  method: BlockingTwin,
   blocking: boolean,
   ...args: unknown[]
 ): unknown {
-  const twin = (client as unknown as Record<string, (...given: unknown[]) => unknown>)[
-    blocking ? method : `${method}Async`
-  ];
-  return twin!.apply(client, args);
-}
-
-/** A resource the CLI can read. */
-export type ResourceName = keyof typeof RESOURCES;
-
-/** The filter options of a resource's list command. */
-export function filtersOf(resource: ResourceName): readonly string[] {
-  return RESOURCES[resource].filters;
+  const name = blocking ? method : TWINS[method];
+  const twin = client[name] as (...given: unknown[]) => unknown;
+  return twin.apply(client, args);
 }
 
 /**
@@ -90,8 +90,8 @@ function print(io: CliIo, records: readonly unknown[], json: boolean, resource: 
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return;
   }
-  const line = RESOURCES[resource].line as (record: unknown) => string;
-  for (const record of records) io.stdout.write(`${line(record)}\n`);
+  const { cli } = RESOURCES[resource] as Resource;
+  for (const record of records) io.stdout.write(`${cli.line(record as never)}\n`);
 }
 
 /** `rickmorty character 1 10 100`: records by id, in the order asked. */
@@ -102,13 +102,13 @@ export async function showById(
   texts: readonly string[],
   options: { blocking: boolean; json: boolean },
 ): Promise<void> {
-  const commands: ResourceCommands = RESOURCES[resource];
+  const twins = twinsOf(RESOURCES[resource]);
   const ids = texts.map(numberOrText);
   // One id goes through the single-record call, whose errors speak of `id` rather than `ids[0]`.
   const records =
     ids.length === 1
-      ? [await callTwin(client, commands.one, options.blocking, ids[0]!)]
-      : ((await callTwin(client, commands.many, options.blocking, ids)) as unknown[]);
+      ? [await callTwin(client, twins.one, options.blocking, ids[0]!)]
+      : ((await callTwin(client, twins.many, options.blocking, ids)) as unknown[]);
   print(io, records, options.json, resource);
 }
 
@@ -120,12 +120,12 @@ export async function showList(
   filter: Record<string, string>,
   options: { blocking: boolean; json: boolean; all: boolean; page: string | undefined },
 ): Promise<void> {
-  const commands: ResourceCommands = RESOURCES[resource];
+  const twins = twinsOf(RESOURCES[resource]);
   if (options.all) {
     const bar = createProgressBar(io.stderr);
     let records: unknown[];
     try {
-      records = (await callTwin(client, commands.all, options.blocking, filter, {
+      records = (await callTwin(client, twins.all, options.blocking, filter, {
         onProgress: bar.update,
       })) as unknown[];
     } finally {
@@ -135,7 +135,7 @@ export async function showList(
     return;
   }
   const number = options.page === undefined ? 1 : numberOrText(options.page);
-  const page = (await callTwin(client, commands.page, options.blocking, {
+  const page = (await callTwin(client, twins.page, options.blocking, {
     ...filter,
     page: number,
   })) as Page<unknown>;

@@ -4,10 +4,20 @@
  */
 import { existsSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { DEFAULT_BASE_URL, RickMortyClient } from '../client.js';
+import { RickMortyClient } from '../client.js';
+import { DEFAULT_BASE_URL } from '../internal/constants.js';
 import { CliError, EXIT, reportError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { filtersOf, numberOrText, type ResourceName, showById, showList } from './resources.js';
+import {
+  commandsOf,
+  filtersOf,
+  numberOrText,
+  RESOURCE_NAMES,
+  RESOURCE_OF_COMMAND,
+  type ResourceName,
+  showById,
+  showList,
+} from './resources.js';
 import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
 import { packageVersion } from './version.js';
 
@@ -36,12 +46,15 @@ function listOptions(resource: ResourceName): Options {
 
 /** The options of each command, besides the global ones. */
 const COMMANDS: Readonly<Record<string, Options>> = {
-  character: { json: flag },
-  characters: listOptions('character'),
-  location: { json: flag },
-  locations: listOptions('location'),
-  episode: { json: flag },
-  episodes: listOptions('episode'),
+  ...Object.fromEntries(
+    RESOURCE_NAMES.flatMap((resource) => {
+      const { byId, list } = commandsOf(resource);
+      return [
+        [byId, { json: flag }],
+        [list, listOptions(resource)],
+      ];
+    }),
+  ),
   serve: { port: text, host: text, latency: text, data: text },
   demo: { live: flag, latency: text },
   help: {},
@@ -109,22 +122,13 @@ function clientFor(values: Values, io: CliIo): RickMortyClient {
   });
 }
 
-const RESOURCE_OF: Readonly<Record<string, ResourceName>> = {
-  character: 'character',
-  characters: 'character',
-  location: 'location',
-  locations: 'location',
-  episode: 'episode',
-  episodes: 'episode',
-};
-
 async function runCommand(
   command: string,
   values: Values,
   positionals: string[],
   io: CliIo,
 ): Promise<number> {
-  const resource = RESOURCE_OF[command];
+  const resource = RESOURCE_OF_COMMAND[command];
   const blocking = values.blocking === true;
   const json = values.json === true;
 
@@ -173,7 +177,7 @@ async function runCommand(
   if (resource === undefined) throw new UsageError(`Unknown command '${command}'`);
   const client = clientFor(values, io);
   try {
-    if (command === resource) {
+    if (command === commandsOf(resource).byId) {
       if (positionals.length === 0) {
         throw new UsageError(`'${command}' needs at least one id, as in: rickmorty ${command} 1 2`);
       }

@@ -1,15 +1,94 @@
+/**
+ * The `rickmorty --help` texts. The data commands' parts are written from the resource registry,
+ * so a new resource (and a new filter) is in the help as soon as it is in the registry.
+ */
+import { DEFAULT_BASE_URL } from '../internal/constants.js';
+import { type FilterSpec, RESOURCE_LIST, type Resource } from '../resources/registry.js';
+
+function lower(text: string): string {
+  return text.toLowerCase();
+}
+
+/** One line of a help table: the flag or command, padded, then what it does. */
+function row(left: string, right: string): string {
+  return `  ${left.padEnd(20)}${right}`;
+}
+
+/** `alive, dead or unknown`. */
+function listWords(words: readonly string[], conjunction: 'or' | 'and'): string {
+  return words.length < 2
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
+}
+
+/** The help row of one filter flag: `--status STATUS     alive, dead or unknown`. */
+function filterRow(name: string, spec: FilterSpec): string {
+  const placeholder = spec.placeholder ?? (spec.values ? name.toUpperCase() : 'TEXT');
+  const help =
+    spec.help ??
+    (spec.values
+      ? listWords(spec.values.map(lower), 'or')
+      : `${name[0]?.toUpperCase()}${name.slice(1)} contains ${placeholder}`);
+  return row(`--${name} ${placeholder}`, help);
+}
+
+const LIST_OPTIONS = [
+  row('--all', 'Read every page (a progress bar shows on a terminal)'),
+  row('--page N', 'Read page N (20 records a page); the default is page 1'),
+  row('--json', 'Print the records as a JSON array instead of one name a line'),
+].join('\n');
+
+function byIdUsage(resource: Resource): string {
+  const plural = lower(resource.plural);
+  return `Usage: rickmorty ${resource.path} <id...> [--json]
+
+Print ${plural} by id, ${resource.cli.lineHelp}, in the order asked. Several ids are read in one
+request through the batch endpoint.
+
+${row('--json', 'Print the records as a JSON array')}
+
+Example: rickmorty ${resource.path} 1 2 3
+`;
+}
+
+function listUsage(resource: Resource): string {
+  const specs = Object.entries(resource.filters as Record<string, FilterSpec>);
+  const filters = specs.map(([name, spec]) => filterRow(name, spec));
+  const matching = specs.some(([, spec]) => spec.values)
+    ? 'text filters match a part'
+    : 'each matches a part';
+  const example = resource.cli.listExample
+    ? `\nExample: rickmorty ${resource.collection} ${resource.cli.listExample}\n`
+    : '';
+  return `Usage: rickmorty ${resource.collection} [--all | --page N] [filters] [--json]
+
+List the ${lower(resource.plural)} that match the filters (case-insensitive; ${matching}).
+
+${filters.join('\n')}
+${LIST_OPTIONS}
+${example}`;
+}
+
+const DATA_COMMANDS = RESOURCE_LIST.flatMap((resource) => [
+  row(
+    `${resource.path} <id...>`,
+    `Print ${lower(resource.plural)} by id, ${resource.cli.lineHelp}`,
+  ),
+  row(
+    resource.collection,
+    `List ${lower(resource.plural)}: the first page, one --page N, or --all`,
+  ),
+]);
+
+const DATA_FILES = RESOURCE_LIST.map((resource) => `${resource.collection}.json`);
+
 /** The `rickmorty --help` text. */
 export const MAIN_USAGE = `Usage: rickmorty <command> [options]
 
 Read the Rick and Morty API (https://rickandmortyapi.com) from the command line.
 
 Commands:
-  character <id...>   Print characters by id, one name a line
-  characters          List characters: the first page, one --page N, or --all
-  location <id...>    Print locations by id
-  locations           List locations
-  episode <id...>     Print episodes by id, one "S01E01 Name" a line
-  episodes            List episodes
+${DATA_COMMANDS.join('\n')}
   serve               Run a local replica of the API until Ctrl+C
   demo                Run the main job: characters 1, 10 and 100 read four ways, timed
   migrate ...         Move a TypeScript project's code from the blocking twins to the async
@@ -18,7 +97,7 @@ Commands:
 
 Global options:
   --base-url URL      The API to read (default: $RICKMORTY_BASE_URL, else
-                      https://rickandmortyapi.com/api)
+                      ${DEFAULT_BASE_URL})
   --concurrency N     How many requests the async calls keep in flight (default: 10)
   --blocking          Use the blocking twins instead of the async ones
   --timeout MS        Milliseconds before a request is given up (default: 10000)
@@ -35,63 +114,14 @@ Examples:
   rickmorty serve --port 8080 --latency 150
 `;
 
-const LIST_OPTIONS = `  --all               Read every page (a progress bar shows on a terminal)
-  --page N            Read page N (20 records a page); the default is page 1
-  --json              Print the records as a JSON array instead of one name a line`;
-
 /** Each command's `--help` text. */
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  character: `Usage: rickmorty character <id...> [--json]
-
-Print characters by id, one name a line, in the order asked. Several ids are read in one request
-through the batch endpoint.
-
-  --json              Print the records as a JSON array
-
-Example: rickmorty character 1 10 100
-`,
-  characters: `Usage: rickmorty characters [--all | --page N] [filters] [--json]
-
-List the characters that match the filters (case-insensitive; text filters match a part).
-
-  --name TEXT         Name contains TEXT
-  --status STATUS     alive, dead or unknown
-  --species TEXT      Species contains TEXT
-  --type TEXT         Type contains TEXT
-  --gender GENDER     female, male, genderless or unknown
-${LIST_OPTIONS}
-
-Example: rickmorty characters --all --status dead --species human
-`,
-  location: `Usage: rickmorty location <id...> [--json]
-
-Print locations by id, one name a line, in the order asked.
-
-  --json              Print the records as a JSON array
-`,
-  locations: `Usage: rickmorty locations [--all | --page N] [filters] [--json]
-
-List the locations that match the filters (case-insensitive; each matches a part).
-
-  --name TEXT         Name contains TEXT
-  --type TEXT         Type contains TEXT (Planet, Space station, ...)
-  --dimension TEXT    Dimension contains TEXT
-${LIST_OPTIONS}
-`,
-  episode: `Usage: rickmorty episode <id...> [--json]
-
-Print episodes by id, one "S01E01 Name" a line, in the order asked.
-
-  --json              Print the records as a JSON array
-`,
-  episodes: `Usage: rickmorty episodes [--all | --page N] [filters] [--json]
-
-List the episodes that match the filters (case-insensitive; each matches a part).
-
-  --name TEXT         Name contains TEXT
-  --episode CODE      Code contains CODE (S01E01, or S01 for a season)
-${LIST_OPTIONS}
-`,
+  ...Object.fromEntries(
+    RESOURCE_LIST.flatMap((resource) => [
+      [resource.path, byIdUsage(resource)],
+      [resource.collection, listUsage(resource)],
+    ]),
+  ),
   serve: `Usage: rickmorty serve [--port N] [--host ADDRESS] [--latency MS] [--data DIR]
 
 Run a replica of the API on this machine, for offline work and tests. Prints its base URL on
@@ -100,7 +130,7 @@ stdout, then serves until Ctrl+C (SIGINT) or SIGTERM.
   --port N            Port to listen on (default: 0, any free port)
   --host ADDRESS      Address to listen on (default: 127.0.0.1)
   --latency MS        Delay before each answer, in milliseconds (default: 0)
-  --data DIR          Serve characters.json, locations.json and episodes.json from DIR
+  --data DIR          Serve ${listWords(DATA_FILES, 'and')} from DIR
                       (default: the generated dataset of 826 characters)
 
 Example: rickmorty serve --port 8080 & rickmorty --base-url http://127.0.0.1:8080/api character 1

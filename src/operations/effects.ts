@@ -1,17 +1,16 @@
 import gensync from 'gensync';
-import { AbortError, BlockingUnavailableError } from '../errors.js';
+import { BlockingUnavailableError } from '../errors/classes.js';
+import { blockingWait, isThenable, raceAbort, throwIfAborted } from '../internal/async.js';
+import { MAX_TIMER_DELAY } from '../internal/constants.js';
+import type { CacheStore } from './cache.js';
 
 /**
  * The few effects an operation may ask for. Each is one `gensync` leaf with a blocking and an async
  * implementation; every operation is a generator written once against these leaves, and
- * `gensync` derives its blocking (`.sync`) and async (`.async`) twins.
+ * `gensync` derives its blocking (`.sync`) and async (`.async`) twins. The transport call, `send`,
+ * is the dispatcher's leaf (src/client/dispatcher.ts), handed to operations in their context.
  */
 export type Handler<T> = gensync.Handler<T>;
-
-/** Throws our `AbortError` if `signal` has fired. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortError(signal.reason);
-}
 
 let sleepCell: Int32Array | undefined;
 
@@ -19,42 +18,22 @@ function sleepBlocking(ms: number, signal?: AbortSignal): void {
   throwIfAborted(signal);
   if (ms <= 0) return;
   sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
-  try {
-    // Nobody ever notifies this cell, so the wait always runs to its timeout: a sleep that does not
-    // burn CPU and works on any thread where blocking is allowed.
-    Atomics.wait(sleepCell, 0, 0, ms);
-  } catch (error) {
-    throw new BlockingUnavailableError(
-      'Blocking waits are not allowed on this thread (a browser main thread); use the async twin',
-      { cause: error },
-    );
-  }
+  // Nobody ever notifies this cell, so the wait always runs to its timeout: a sleep that does not
+  // burn CPU and works on any thread where blocking is allowed.
+  blockingWait(sleepCell, 0, ms);
   throwIfAborted(signal);
 }
 
 function sleepAsync(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortError(signal.reason));
-      return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // An endless wait (an `Infinity` delay) ends only by abort; a finite one longer than a timer can
+  // hold is cut to the longest it can.
+  const elapsed = new Promise<void>((resolve) => {
+    if (Number.isFinite(ms) && !signal?.aborted) {
+      timer = setTimeout(resolve, Math.min(ms, MAX_TIMER_DELAY));
     }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError(signal?.reason));
-    };
-    // `setTimeout` fires after 1 ms when given more than 2^31 - 1 ms; an endless wait (an
-    // `Infinity` delay) ends only by abort.
-    const timer = Number.isFinite(ms)
-      ? setTimeout(
-          () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-          Math.min(ms, 2 ** 31 - 1),
-        )
-      : undefined;
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
+  return raceAbort(elapsed, signal, { onAbort: () => clearTimeout(timer) });
 }
 
 /** Waits `ms` milliseconds: `Atomics.wait` in the blocking half, a timer in the async half. */
@@ -68,18 +47,9 @@ export function all<T>(handlers: Iterable<Handler<T>>): Handler<T[]> {
   return gensync.all(handlers);
 }
 
-/** Whether `value` looks like a promise (any thenable). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
 /** @internal The cache settings an operation runs with. */
 export interface CacheSettings {
-  readonly store: import('../cache.js').CacheStore;
+  readonly store: CacheStore;
   readonly ttl: number;
 }
 

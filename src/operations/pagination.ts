@@ -1,16 +1,11 @@
-import { InvalidArgumentError, isNotFoundError } from '../errors.js';
-import type { Page } from '../schemas/page.js';
+import { InvalidArgumentError } from '../errors/classes.js';
+import { isNotFoundError } from '../errors/guards.js';
+import { functionOption } from '../internal/checks.js';
+import type { Page } from '../resources/page.js';
+import type { Identified, Resource } from '../resources/registry.js';
 import { all, type Handler } from './effects.js';
 import type { RequestContext } from './request.js';
-import {
-  type BatchSettings,
-  chunk,
-  getMany,
-  listPage,
-  listQuery,
-  type Resource,
-} from './resources.js';
-import { functionOption } from './validate.js';
+import { chunk, getMany, listPage, listQuery } from './resources.js';
 
 /** What `onProgress` is told after each request of a `getAll` call. */
 export interface Progress {
@@ -24,10 +19,6 @@ export interface Progress {
 export interface GetAllOptions {
   /** Called after each request with the records read so far. */
   onProgress?: (progress: Progress) => void;
-}
-
-interface Identified {
-  readonly id: number;
 }
 
 /** The filter of a walk over every page: a list query without `page`. */
@@ -69,9 +60,9 @@ export function* getAll<T extends Identified, F>(
   context: RequestContext,
   resource: Resource<T, F>,
   query: unknown,
-  batch: BatchSettings,
   options: GetAllOptions = {},
 ): Handler<T[]> {
+  const { batch } = context;
   const filter = walkQuery(resource, query);
   const onProgress = functionOption<GetAllOptions['onProgress']>(options.onProgress, 'onProgress');
   const first = yield* listPage(context, resource, filter);
@@ -102,7 +93,7 @@ export function* getAll<T extends Identified, F>(
     const rest = yield* all(
       groups.map(function* (group) {
         try {
-          const records = yield* getMany(context, resource, group, batch);
+          const records = yield* getMany(context, resource, group);
           report(records.length);
           return records;
         } catch (error) {

@@ -1,8 +1,20 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/classes.js';
+import { describeValue } from '../internal/checks.js';
+import {
+  type Identified,
+  type LinkField,
+  type LinkListField,
+  RESOURCES,
+  type Resource,
+} from '../resources/registry.js';
 import type { Handler } from './effects.js';
 import type { RequestContext } from './request.js';
-import { type BatchSettings, getMany, getOne, type Resource } from './resources.js';
-import { describeValue } from './validate.js';
+import { getMany, getOne } from './resources.js';
+
+export type { LinkField, LinkListField };
+
+/** A record URL of any resource: `…/character/1`, with an optional trailing slash. */
+const RECORD_URL = new RegExp(`/(?:${Object.keys(RESOURCES).join('|')})/(\\d+)/?$`);
 
 /**
  * The id at the end of an API URL (`https://rickandmortyapi.com/api/episode/28` gives 28), or
@@ -15,7 +27,7 @@ import { describeValue } from './validate.js';
  * ```
  */
 export function idFromUrl(url: string): number | undefined {
-  const match = /\/(?:character|location|episode)\/(\d+)\/?$/.exec(url);
+  const match = RECORD_URL.exec(url);
   if (!match) return undefined;
   const id = Number(match[1]);
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
@@ -30,12 +42,6 @@ export function idsFromUrls(urls: Iterable<string>): number[] {
   }
   return [...ids];
 }
-
-/** The fields that hold lists of links: a character's episodes, an episode's characters, a location's residents. */
-export type LinkListField = 'episode' | 'characters' | 'residents';
-
-/** The fields of a character that hold one link. */
-export type LinkField = 'origin' | 'location';
 
 /** Checks that `sources` is one record or an array of records with a `field` list of URLs. */
 function linksOf(sources: unknown, field: LinkListField): string[] {
@@ -60,20 +66,20 @@ function linksOf(sources: unknown, field: LinkListField): string[] {
  * endpoint whatever the client's `batch` setting: resolving links together is the point. Returns
  * them in the order they are first linked.
  */
-export function* getLinked<T extends { id: number }>(
+export function* getLinked<T extends Identified>(
   context: RequestContext,
   target: Resource<T, unknown>,
   sources: unknown,
   field: LinkListField,
-  batch: BatchSettings,
 ): Handler<T[]> {
   const ids = idsFromUrls(linksOf(sources, field));
   if (ids.length === 0) return [];
-  return yield* getMany(context, target, ids, { enabled: true, size: batch.size });
+  const batch = { enabled: true, size: context.batch.size };
+  return yield* getMany({ ...context, batch }, target, ids);
 }
 
 /** Reads the location a character's `field` link points at, or null when it is empty ("unknown"). */
-export function* getLinkedOne<T extends { id: number }>(
+export function* getLinkedOne<T extends Identified>(
   context: RequestContext,
   target: Resource<T, unknown>,
   source: unknown,

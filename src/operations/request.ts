@@ -1,39 +1,49 @@
 import type gensync from 'gensync';
 import type * as z from 'zod/mini';
 import {
-  ConnectionError,
-  HttpError,
   InvalidArgumentError,
-  NotFoundError,
-  RateLimitError,
   ResponseError,
-  ServerError,
   ValidationError,
   type ValidationIssue,
-} from '../errors.js';
-import type { Logger } from '../retry.js';
-import { type RetryPolicy, retrying } from '../retry.js';
-import { errorBodySchema } from '../schemas/error-body.js';
+} from '../errors/classes.js';
+import { isBlockingUnavailableError } from '../errors/guards.js';
+import { httpErrorFor } from '../errors/http-status.js';
+import { throwIfAborted } from '../internal/async.js';
 import type { TransportRequest, TransportResponse } from '../transports/types.js';
-import { type CacheSettings, cacheGet, cacheSet, type Handler, throwIfAborted } from './effects.js';
+import { type CacheSettings, cacheGet, cacheSet, type Handler } from './effects.js';
+import { type Logger, type RetryPolicy, retrying } from './retry.js';
 
-/** What a request may be given: everything but the URL is filled in from the context. */
+/** The transport call: one `gensync` leaf, whose two halves the client's dispatcher provides. */
 export type Send = gensync.Gensync<[request: TransportRequest], TransportResponse>;
 
-/** @internal The I/O-free settings every operation runs with. */
+/** How `getMany` reads many ids. */
+export interface BatchSettings {
+  /** Read through the batch endpoint (`/character/1,2,3`), or one request per id. */
+  readonly enabled: boolean;
+  /** The most ids in one batch request, which keeps URLs short. */
+  readonly size: number;
+}
+
+/**
+ * @internal The I/O-free settings every operation runs with: the client's, resolved once, plus
+ * the call's own `timeout` and `signal`.
+ */
 export interface RequestContext {
   readonly baseUrl: string;
-  /** The transport call, as a `gensync` leaf built by the client for this client's transports. */
+  /** The transport call, provided by the client's dispatcher for its transports. */
   readonly send: Send;
   readonly timeout: number;
   readonly maxResponseBytes: number;
   readonly maxRedirects: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly retry: RetryPolicy;
+  /** The call's signal: ends its requests and its waits between retries. */
   readonly signal: AbortSignal | undefined;
   readonly logger: Logger | null;
   /** Where answers are kept for reuse, if anywhere. */
   readonly cache: CacheSettings | undefined;
+  /** How many ids go in one request, and whether the batch endpoint is used at all. */
+  readonly batch: BatchSettings;
 }
 
 /**
@@ -68,46 +78,6 @@ export function buildUrl(
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (value.trim() !== '' && Number.isFinite(seconds))
-    return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function serverMessageOf(body: string): string | undefined {
-  try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data.error : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Turns a non-success answer into the error class for its status.
- * @internal
- */
-export function httpErrorFor(request: TransportRequest, response: TransportResponse): HttpError {
-  const details = {
-    method: request.method,
-    url: request.url,
-    status: response.status,
-    statusText: response.statusText,
-    serverMessage: serverMessageOf(response.body),
-    headers: response.headers,
-  };
-  if (response.status === 404) return new NotFoundError(details);
-  if (response.status === 429) {
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-    return new RateLimitError(retryAfterMs === undefined ? details : { ...details, retryAfterMs });
-  }
-  if (response.status >= 500) return new ServerError(details);
-  return new HttpError(details);
-}
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const detail = issue as { expected?: unknown; values?: unknown[]; input?: unknown };
@@ -233,7 +203,7 @@ export function* getJson<T>(
 ): Handler<T> {
   const cached = yield* readCache<T>(context, url);
   if (cached !== undefined) return cached;
-  const value = yield* retrying(context.retry, function* () {
+  const value = yield* retrying(context.retry, context.signal, function* () {
     const { request, response } = yield* sendFollowingRedirects(context, url);
     return parseResponse(request, response, schema);
   });
@@ -251,7 +221,7 @@ export function* readCache<T>(context: RequestContext, url: string): Handler<T |
   try {
     hit = yield* cacheGet(context.cache, url);
   } catch (error) {
-    if ((error as { name?: unknown }).name === 'BlockingUnavailableError') throw error;
+    if (isBlockingUnavailableError(error)) throw error;
     context.logger?.warn?.(`Cache read failed for ${url}; reading the API instead`, error);
     return undefined;
   }
@@ -266,23 +236,7 @@ export function* writeCache(context: RequestContext, url: string, value: unknown
     // Callers may change what they were given; the cache keeps its own copy.
     yield* cacheSet(context.cache, url, structuredClone(value));
   } catch (error) {
-    if ((error as { name?: unknown }).name === 'BlockingUnavailableError') throw error;
+    if (isBlockingUnavailableError(error)) throw error;
     context.logger?.warn?.(`Cache write failed for ${url}`, error);
   }
-}
-
-/** Wraps a failure from inside a transport that is not already one of ours. @internal */
-export function connectionErrorFor(request: TransportRequest, error: unknown): ConnectionError {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code =
-    typeof (error as { code?: unknown } | null)?.code === 'string'
-      ? (error as { code: string }).code
-      : typeof cause?.code === 'string'
-        ? cause.code
-        : undefined;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ConnectionError(
-    { method: request.method, url: request.url, code, reason },
-    { cause: error },
-  );
 }

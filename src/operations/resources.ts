@@ -1,107 +1,15 @@
 import * as z from 'zod/mini';
-import {
-  ArgumentRangeError,
-  InvalidArgumentError,
-  isNotFoundError,
-  NotFoundError,
-} from '../errors.js';
-import {
-  type Character,
-  characterGenders,
-  characterSchema,
-  characterStatuses,
-} from '../schemas/character.js';
-import { type Endpoints, endpointsSchema } from '../schemas/endpoints.js';
-import { type Episode, episodeSchema } from '../schemas/episode.js';
-import { type Location, locationSchema } from '../schemas/location.js';
-import { type Page, pageSchema } from '../schemas/page.js';
+import { ArgumentRangeError, InvalidArgumentError, NotFoundError } from '../errors/classes.js';
+import { isNotFoundError } from '../errors/guards.js';
+import { assertId, assertIds, describeValue } from '../internal/checks.js';
+import { type Endpoints, endpointsSchema } from '../resources/endpoints.js';
+import type { Page } from '../resources/page.js';
+import type { FilterSpec, Identified, Resource } from '../resources/registry.js';
 import { all, type Handler } from './effects.js';
 import { buildUrl, getJson, type RequestContext, readCache, writeCache } from './request.js';
-import { assertId, assertIds, describeValue, MAX_IDS } from './validate.js';
-
-/** A record with an id: every resource of the API. */
-interface Identified {
-  readonly id: number;
-}
-
-/** What the operations need to know of one resource. */
-export interface Resource<T extends Identified, F> {
-  /** The path segment: `character`. */
-  readonly path: 'character' | 'location' | 'episode';
-  /** For messages: `Character`, `Characters`. */
-  readonly singular: string;
-  readonly plural: string;
-  readonly schema: z.ZodMiniType<T>;
-  readonly pageSchema: z.ZodMiniType<Page<T>>;
-  /** The filters the API knows, each with its allowed values, or null for free text. */
-  readonly filters: { readonly [K in keyof F]-?: readonly string[] | null };
-}
-
-/** Filters of `listCharacters`; every text filter is a case-insensitive substring match. */
-export interface CharacterFilter {
-  name?: string;
-  status?: (typeof characterStatuses)[number] | Lowercase<(typeof characterStatuses)[number]>;
-  species?: string;
-  type?: string;
-  gender?: (typeof characterGenders)[number] | Lowercase<(typeof characterGenders)[number]>;
-}
-
-/** Filters of `listLocations`. */
-export interface LocationFilter {
-  name?: string;
-  type?: string;
-  dimension?: string;
-}
-
-/** Filters of `listEpisodes`; `episode` is a code such as `S01E01` (or a part of one, `S01`). */
-export interface EpisodeFilter {
-  name?: string;
-  episode?: string;
-}
 
 /** A filter plus the page to read, from 1. */
 export type ListQuery<F> = F & { page?: number };
-
-export const characters: Resource<Character, CharacterFilter> = {
-  path: 'character',
-  singular: 'Character',
-  plural: 'Characters',
-  schema: characterSchema,
-  pageSchema: pageSchema(characterSchema),
-  filters: {
-    name: null,
-    status: characterStatuses,
-    species: null,
-    type: null,
-    gender: characterGenders,
-  },
-};
-
-export const locations: Resource<Location, LocationFilter> = {
-  path: 'location',
-  singular: 'Location',
-  plural: 'Locations',
-  schema: locationSchema,
-  pageSchema: pageSchema(locationSchema),
-  filters: { name: null, type: null, dimension: null },
-};
-
-export const episodes: Resource<Episode, EpisodeFilter> = {
-  path: 'episode',
-  singular: 'Episode',
-  plural: 'Episodes',
-  schema: episodeSchema,
-  pageSchema: pageSchema(episodeSchema),
-  filters: { name: null, episode: null },
-};
-
-/** How `getMany` reads many ids. */
-export interface BatchSettings {
-  /** Read through the batch endpoint (`/character/1,2,3`), or one request per id. */
-  readonly enabled: boolean;
-  /** The most ids in one batch request, which keeps URLs short. */
-  readonly size: number;
-}
 
 /** The longest text filter accepted; the API's longest name is far shorter. */
 const MAX_FILTER_LENGTH = 200;
@@ -121,14 +29,14 @@ export function listQuery<F>(
     );
   }
   const params: Record<string, string | number> = {};
-  const filters = resource.filters as Record<string, readonly string[] | null>;
+  const filters: Readonly<Record<string, FilterSpec>> = resource.filters;
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
     if (key === 'page') {
       params.page = assertId(value, 'page');
       continue;
     }
-    if (!(key in filters)) {
+    if (!Object.hasOwn(filters, key)) {
       throw new InvalidArgumentError(
         `Unknown ${resource.path} filter \`${key}\`; expected one of: ${[...Object.keys(filters), 'page'].join(', ')}`,
       );
@@ -143,7 +51,7 @@ export function listQuery<F>(
         `Expected filter \`${key}\` to be at most ${MAX_FILTER_LENGTH} characters`,
       );
     }
-    const allowed = filters[key];
+    const allowed = filters[key]?.values;
     if (allowed && !allowed.some((option) => option.toLowerCase() === value.toLowerCase())) {
       throw new ArgumentRangeError(
         `Expected filter \`${key}\` to be one of ${allowed.map((option) => `'${option}'`).join(', ')}, got ${describeValue(value)}`,
@@ -257,8 +165,8 @@ export function* getMany<T extends Identified>(
   context: RequestContext,
   resource: Resource<T, unknown>,
   ids: unknown,
-  batch: BatchSettings,
 ): Handler<T[]> {
+  const { batch } = context;
   const wanted = assertIds(ids);
   const known: T[] = [];
   const toFetch: number[] = [];
@@ -328,5 +236,3 @@ export function* listPage<T extends Identified, F>(
 export function* getEndpoints(context: RequestContext): Handler<Endpoints> {
   return yield* getJson(context, context.baseUrl, endpointsSchema);
 }
-
-export { MAX_IDS };

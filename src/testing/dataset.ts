@@ -1,15 +1,18 @@
-import type * as Fs from 'node:fs';
-import type { Character, CharacterGender, CharacterStatus } from '../schemas/character.js';
-import type { Episode } from '../schemas/episode.js';
-import type { Location } from '../schemas/location.js';
+import { DEFAULT_BASE_URL } from '../internal/constants.js';
+import { nodeBuiltin } from '../internal/node.js';
+import type { Character, CharacterGender, CharacterStatus } from '../resources/character.js';
+import type { Episode } from '../resources/episode.js';
+import type { LocationRecord } from '../resources/location.js';
+import { RESOURCE_LIST } from '../resources/registry.js';
 
 /**
- * The three collections the fake API serves, each in storage order (by id ascending), with every
- * record in the API's REST output format.
+ * The collections the fake API serves, each in storage order (by id ascending), with every record
+ * in the API's REST output format. Its keys are the registry's collection names (the fake API
+ * reads each resource's records under its name, so a missing one does not compile).
  */
 export interface Dataset {
   characters: Character[];
-  locations: Location[];
+  locations: LocationRecord[];
   episodes: Episode[];
 }
 
@@ -29,7 +32,7 @@ export interface GenerateDatasetOptions {
 }
 
 /** The base every record URL is written under, as the live API writes it. */
-const API_BASE = 'https://rickandmortyapi.com/api';
+const API_BASE = DEFAULT_BASE_URL;
 
 /** The seed used when none is given: the day the pilot aired. */
 const DEFAULT_SEED = 20131202;
@@ -187,8 +190,8 @@ const KNOWN_LOCATIONS: Readonly<Record<number, { name: string; type: string; dim
     },
   };
 
-function generateLocations(random: Random, count: number): Location[] {
-  const locations: Location[] = [];
+function generateLocations(random: Random, count: number): LocationRecord[] {
+  const locations: LocationRecord[] = [];
   const used = new Set<string>();
   let created = Date.parse('2017-11-10T12:42:04.162Z');
   for (let id = 1; id <= count; id++) {
@@ -263,7 +266,7 @@ function generateEpisodes(random: Random, count: number): Episode[] {
   return episodes;
 }
 
-function locationLink(locations: readonly Location[], id: number): Character['origin'] {
+function locationLink(locations: readonly LocationRecord[], id: number): Character['origin'] {
   const location = locations[id - 1];
   return location ? { name: location.name, url: location.url } : { ...UNKNOWN_LINK };
 }
@@ -271,7 +274,7 @@ function locationLink(locations: readonly Location[], id: number): Character['or
 /** A random location among the first `share` of them, or "unknown" with probability `unknownShare`. */
 function randomLink(
   random: Random,
-  locations: readonly Location[],
+  locations: readonly LocationRecord[],
   unknownShare: number,
   share = 1,
 ) {
@@ -294,7 +297,7 @@ function episodeIds(random: Random, episodeCount: number): number[] {
 function generateCharacters(
   random: Random,
   count: number,
-  locations: readonly Location[],
+  locations: readonly LocationRecord[],
   episodeCount: number,
 ): Character[] {
   const characters: Character[] = [];
@@ -443,9 +446,7 @@ export function generateDataset(options?: GenerateDatasetOptions): Dataset {
 function readArray(dir: string, file: string): unknown[] {
   // Looked up at run time, not imported, so that a browser bundle of the mock transport (which
   // imports this module) does not pull in a Node module.
-  const fs = (
-    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
-  )?.getBuiltinModule?.('node:fs') as typeof Fs | undefined;
+  const fs = nodeBuiltin('node:fs');
   if (!fs) throw new Error('loadDatasetFromDirectory needs Node.js 20.19 or later');
   const path = `${dir.replace(/[\\/]+$/, '')}/${file}`;
   const value: unknown = JSON.parse(fs.readFileSync(path, 'utf8'));
@@ -466,9 +467,10 @@ function readArray(dir: string, file: string): unknown[] {
  * ```
  */
 export function loadDatasetFromDirectory(dir: string): Dataset {
-  return {
-    characters: readArray(dir, 'characters.json') as Character[],
-    locations: readArray(dir, 'locations.json') as Location[],
-    episodes: readArray(dir, 'episodes.json') as Episode[],
-  };
+  const entries = RESOURCE_LIST.map(({ collection }) => [
+    collection,
+    readArray(dir, `${collection}.json`),
+  ]);
+  // Not validated (see above): the files are taken to hold records of their collection.
+  return Object.fromEntries(entries) as unknown as Dataset;
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_BASE_URL, PAGE_SIZE } from '../internal/constants.js';
+import { type Identified, RESOURCE_NAMES, RESOURCES } from '../resources/registry.js';
 import type { TransportResponse } from '../transports/types.js';
 import { type Dataset, generateDataset } from './dataset.js';
 
@@ -30,9 +32,9 @@ export interface FakeApi {
   readonly baseUrl: string;
 }
 
-type ResourceName = 'character' | 'location' | 'episode';
-
 interface Collection {
+  /** The resource's path segment: `character`. */
+  readonly path: string;
   readonly filterKeys: readonly string[];
   /** Ready-made 404 body for an unknown id. */
   readonly notFoundBody: string;
@@ -43,9 +45,6 @@ interface Collection {
   /** Lower-cased value of each filter field, by filter key, in storage order. */
   readonly fields: ReadonlyMap<string, readonly string[]>;
 }
-
-const PAGE_SIZE = 20;
-const DEFAULT_BASE_URL = 'https://rickandmortyapi.com/api';
 
 const NOTHING_HERE = JSON.stringify({ error: 'There is nothing here' });
 const UNKNOWN_PATH = JSON.stringify({ error: 'There is nothing here.' });
@@ -69,9 +68,11 @@ function respond(status: number, body: string): TransportResponse {
   };
 }
 
-function buildCollection<T extends { id: number }>(
-  records: readonly T[],
-  filterKeys: readonly (keyof T & string)[],
+/** A collection of the registry, with the indexes the fake API answers from. */
+function buildCollection(
+  path: string,
+  records: readonly Identified[],
+  filterKeys: readonly string[],
   notFound: string,
 ): Collection {
   const indexById = new Map<number, number>();
@@ -80,9 +81,25 @@ function buildCollection<T extends { id: number }>(
   records.forEach((record, index) => {
     if (!indexById.has(record.id)) indexById.set(record.id, index);
     json.push(JSON.stringify(record));
-    for (const key of filterKeys) fields.get(key)?.push(String(record[key] ?? '').toLowerCase());
+    for (const key of filterKeys) {
+      const value = (record as unknown as Record<string, unknown>)[key];
+      fields.get(key)?.push(String(value ?? '').toLowerCase());
+    }
   });
-  return { filterKeys, notFoundBody: JSON.stringify({ error: notFound }), json, indexById, fields };
+  const notFoundBody = JSON.stringify({ error: notFound });
+  return { path, filterKeys, notFoundBody, json, indexById, fields };
+}
+
+/** Every collection of the registry, by path, over the records of `data`. */
+function buildCollections(data: Dataset): Map<string, Collection> {
+  return new Map(
+    RESOURCE_NAMES.map((name) => {
+      const resource = RESOURCES[name];
+      const records: readonly Identified[] = data[resource.collection];
+      const filters = Object.keys(resource.filters);
+      return [name, buildCollection(resource.path, records, filters, resource.notFound)];
+    }),
+  );
 }
 
 function decodeSegment(segment: string): string {
@@ -138,26 +155,12 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
   const baseUrl = (options?.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
 
-  const collections = new Map<string, Collection>([
-    [
-      'character',
-      buildCollection(
-        data.characters,
-        ['name', 'status', 'species', 'type', 'gender'],
-        'Character not found',
-      ),
-    ],
-    [
-      'location',
-      buildCollection(data.locations, ['name', 'type', 'dimension'], 'Location not found'),
-    ],
-    ['episode', buildCollection(data.episodes, ['name', 'episode'], 'Episode not found')],
-  ]);
-  const endpointsBody = JSON.stringify({
-    characters: `${baseUrl}/character`,
-    locations: `${baseUrl}/location`,
-    episodes: `${baseUrl}/episode`,
-  });
+  const collections = buildCollections(data);
+  const endpointsBody = JSON.stringify(
+    Object.fromEntries(
+      RESOURCE_NAMES.map((name) => [RESOURCES[name].collection, `${baseUrl}/${name}`]),
+    ),
+  );
 
   function byIds(collection: Collection, raw: string): TransportResponse {
     const ids = parseIds(decodeSegment(raw));
@@ -178,7 +181,7 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
     return respond(200, `[${sorted.map((index) => collection.json[index]).join(',')}]`);
   }
 
-  function list(resource: ResourceName, collection: Collection, url: URL): TransportResponse {
+  function list(collection: Collection, url: URL): TransportResponse {
     const params = url.searchParams;
     let page = Number(params.get('page') ?? '');
     // As the server does: 0, negatives and non-numbers mean page 1; fractions give odd offsets.
@@ -220,7 +223,7 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
       seen.add(key);
       query += `&${key}=${value}`;
     }
-    const link = (target: number) => `${baseUrl}/${resource}?page=${target}${query}`;
+    const link = (target: number) => `${baseUrl}/${collection.path}?page=${target}${query}`;
     const info = {
       count,
       pages,
@@ -252,10 +255,9 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
     const segments = rest.split('/');
     if (segments[0] !== '') return respond(404, UNKNOWN_PATH);
     if (segments.length > 2 && segments[segments.length - 1] === '') segments.pop();
-    const resource = segments[1] as ResourceName;
-    const collection = collections.get(resource);
+    const collection = collections.get(segments[1] ?? '');
     if (!collection) return respond(404, UNKNOWN_PATH);
-    if (segments.length === 2) return list(resource, collection, url);
+    if (segments.length === 2) return list(collection, url);
     if (segments.length === 3) return byIds(collection, segments[2] ?? '');
     return respond(404, UNKNOWN_PATH);
   }

@@ -1,4 +1,5 @@
-import { ResponseError, TimeoutError } from '../errors.js';
+import { ResponseError, TimeoutError } from '../errors/classes.js';
+import { raceAbort } from '../internal/async.js';
 import type {
   AsyncTransport,
   BlockingTransport,
@@ -142,27 +143,27 @@ function checkSize(request: TransportRequest, response: TransportResponse): Tran
 }
 
 /**
- * Waits `ms` milliseconds unless the signal aborts first (then rejects with its reason) or the
- * request's timeout runs out first (then rejects with a `TimeoutError`, as a real transport would).
+ * Waits `ms` milliseconds unless the signal aborts first (then rejects with its reason, as `fetch`
+ * does) or the request's timeout runs out first (then rejects with a `TimeoutError`, as a real
+ * transport would).
  */
 function wait(ms: number, request: TransportRequest): Promise<void> {
   const { signal, timeout } = request;
   const timedOut = timeout !== undefined && timeout < ms;
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(
       () => {
-        signal?.removeEventListener('abort', onAbort);
         if (timedOut) {
           reject(new TimeoutError({ method: request.method, url: request.url, timeout }));
         } else resolve();
       },
       timedOut ? timeout : ms,
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  return raceAbort(elapsed, signal, {
+    onAbort: () => clearTimeout(timer),
+    error: (aborted) => aborted.reason,
   });
 }
 

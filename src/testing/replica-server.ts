@@ -1,5 +1,5 @@
-import type * as WorkerThreads from 'node:worker_threads';
-import { workerEntry } from '../worker-entry.js';
+import { nodeBuiltin } from '../internal/node.js';
+import { workerEntry } from '../transports/worker-entry.js';
 import type { Dataset } from './dataset.js';
 
 /**
@@ -172,9 +172,7 @@ export async function startReplicaServer(options?: ReplicaServerOptions): Promis
   const entry = workerEntry('replica-worker', import.meta.url, { ...init });
   // Looked up at run time, not imported, so that the testing entry point (which also holds the
   // mock transport) can be bundled for a browser.
-  const threads = (
-    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
-  )?.getBuiltinModule?.('node:worker_threads') as typeof WorkerThreads | undefined;
+  const threads = nodeBuiltin('node:worker_threads');
   if (!threads) throw new Error('startReplicaServer needs Node.js 20.19 or later');
   const worker = new threads.Worker(entry.url, { workerData: entry.workerData });
 

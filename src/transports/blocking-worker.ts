@@ -4,7 +4,7 @@
  * counter and notifies it, which wakes the caller out of `Atomics.wait`.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
-import { serializeError } from '../errors.js';
+import { serializeError } from '../errors/wire.js';
 import { createHttpTransport } from './http.js';
 import type { TransportRequest } from './types.js';
 

@@ -1,16 +1,12 @@
 import type * as WorkerThreads from 'node:worker_threads';
-import {
-  AbortError,
-  BlockingUnavailableError,
-  deserializeError,
-  type SerializedError,
-  TimeoutError,
-  WorkerError,
-} from '../errors.js';
-import { assertOptionsObject, integerOption } from '../operations/validate.js';
-import { workerEntry } from '../worker-entry.js';
-import { DEFAULT_TIMEOUT } from './http.js';
+import { BlockingUnavailableError, TimeoutError, WorkerError } from '../errors/classes.js';
+import { deserializeError, type SerializedError } from '../errors/wire.js';
+import { blockingWait, throwIfAborted } from '../internal/async.js';
+import { assertOptionsObject, integerOption } from '../internal/checks.js';
+import { DEFAULT_TIMEOUT } from '../internal/constants.js';
+import { nodeBuiltin } from '../internal/node.js';
 import type { BlockingTransport, TransportRequest, TransportResponse } from './types.js';
+import { workerEntry } from './worker-entry.js';
 
 /** Options of `createBlockingTransport`. */
 export interface BlockingTransportOptions {
@@ -56,10 +52,7 @@ const KEYS = ['timeout', 'timeoutMargin', 'startupTimeout'] as const;
 function workerThreads(): typeof WorkerThreads | undefined {
   // Looked up at run time, not imported, so that bundling the client for a browser does not pull
   // in a Node module; there the blocking twins throw a clear error instead.
-  const getBuiltin = (
-    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
-  )?.getBuiltinModule;
-  return getBuiltin?.('node:worker_threads') as typeof WorkerThreads | undefined;
+  return nodeBuiltin('node:worker_threads');
 }
 
 /**
@@ -122,14 +115,7 @@ export function createBlockingTransport(
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
-      try {
-        Atomics.wait(target.cell, 0, seen, remaining);
-      } catch (error) {
-        throw new BlockingUnavailableError(
-          'Atomics.wait is not allowed on this thread (a browser main thread); use the async twin',
-          { cause: error },
-        );
-      }
+      blockingWait(target.cell, seen, remaining);
     }
   }
 
@@ -182,7 +168,7 @@ export function createBlockingTransport(
     rebuild: { builtin: 'blocking', options: { ...options } },
 
     requestSync(request: TransportRequest): TransportResponse {
-      if (request.signal?.aborted) throw new AbortError(request.signal.reason);
+      throwIfAborted(request.signal);
       if (running?.dead) void stop(running);
       running ??= start();
       const target = running;

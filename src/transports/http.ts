@@ -1,13 +1,14 @@
 import ky from 'ky';
-import { AbortError, isRickMortyError, ResponseError, TimeoutError } from '../errors.js';
-import { connectionErrorFor } from '../operations/request.js';
-import { assertOptionsObject, functionOption, integerOption } from '../operations/validate.js';
+import { ResponseError, TimeoutError } from '../errors/classes.js';
+import { throwIfAborted } from '../internal/async.js';
+import { assertOptionsObject, functionOption, integerOption } from '../internal/checks.js';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT,
+  MAX_TIMER_DELAY,
+} from '../internal/constants.js';
+import { transportFailure } from './failures.js';
 import type { AsyncTransport, TransportRequest, TransportResponse } from './types.js';
-
-/** The default timeout of one request, in milliseconds. */
-export const DEFAULT_TIMEOUT = 10_000;
-/** The default cap on a response body: 5 MiB, about twenty times the largest real answer. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 /** Options of `createHttpTransport`. */
 export interface HttpTransportOptions {
@@ -37,9 +38,6 @@ export interface HttpTransportOptions {
 }
 
 const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine'] as const;
-
-/** The longest delay `setTimeout` honours; a longer one fires after 1 ms. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 function isNode(): boolean {
   return typeof globalThis.process?.versions?.node === 'string';
@@ -155,7 +153,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
       const limit = request.maxResponseBytes ?? defaultMax;
       // Checked before the timer starts: a refused request must not leave a timer behind that
       // keeps the program alive for `timeout` milliseconds.
-      if (request.signal?.aborted) throw new AbortError(request.signal.reason);
+      throwIfAborted(request.signal);
       const controller = new AbortController();
       let timedOut = false;
       // A timeout longer than a timer can hold (about 24.8 days, or Infinity) means no timer at
@@ -183,9 +181,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
             { method: request.method, url: request.url, timeout },
             { cause: error },
           );
-        if (request.signal?.aborted) throw new AbortError(request.signal.reason);
-        if (isRickMortyError(error)) throw error;
-        throw connectionErrorFor(request, error);
+        throw transportFailure(request, error);
       } finally {
         clearTimeout(timer);
         request.signal?.removeEventListener('abort', onAbort);

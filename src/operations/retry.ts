@@ -1,12 +1,18 @@
 import gensync from 'gensync';
 import {
-  AbortError,
   ArgumentRangeError,
   InvalidArgumentError,
-  isAbortError,
   type RickMortyError,
-} from './errors.js';
-import { type Handler, isThenable, sleep, throwIfAborted } from './operations/effects.js';
+} from '../errors/classes.js';
+import {
+  isAbortError,
+  isArgumentRangeError,
+  isBlockingUnavailableError,
+  isInvalidArgumentError,
+  isResponseError,
+  isValidationError,
+} from '../errors/guards.js';
+import { isThenable, raceAbort, throwIfAborted } from '../internal/async.js';
 import {
   assertOptionsObject,
   booleanOption,
@@ -14,7 +20,8 @@ import {
   functionOption,
   integerOption,
   signalOption,
-} from './operations/validate.js';
+} from '../internal/checks.js';
+import { type Handler, sleep } from './effects.js';
 
 /** A logger in the shape of `console`; every method is optional. */
 export interface Logger {
@@ -80,7 +87,10 @@ export interface RetryOptions {
   logger?: Logger | null;
 }
 
-/** @internal The options checked and filled in. */
+/**
+ * @internal The options checked and filled in. The signal is not part of it: it belongs to each
+ * call, and `retrying` is given it beside the policy.
+ */
 export interface RetryPolicy {
   readonly retries: number;
   readonly minDelay: number;
@@ -90,7 +100,6 @@ export interface RetryPolicy {
   readonly maxRetryAfter: number;
   readonly shouldRetry: (error: unknown, attempt: number) => boolean;
   readonly onRetry: ((context: RetryContext) => void) | undefined;
-  readonly signal: AbortSignal | undefined;
   readonly logger: Logger | null;
   readonly random: () => number;
 }
@@ -109,14 +118,6 @@ export const RETRY_KEYS = [
   'logger',
 ] as const;
 
-const PERMANENT_NAMES = new Set([
-  'ValidationError',
-  'InvalidArgumentError',
-  'ArgumentRangeError',
-  'AbortError',
-  'BlockingUnavailableError',
-]);
-
 /**
  * Whether an error will fail the same way however often it is retried: an HTTP 4xx other than
  * 408 and 429, a validation error, a bad argument, an abort, a body too large or a bad redirect.
@@ -128,10 +129,17 @@ const PERMANENT_NAMES = new Set([
  */
 export function isPermanentError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { name, status, code } = error as { name?: unknown; status?: unknown; code?: unknown };
-  if (typeof name === 'string' && PERMANENT_NAMES.has(name)) return true;
-  if (isAbortError(error)) return true;
-  if (name === 'ResponseError' && code !== 'INVALID_JSON') return true;
+  if (
+    isValidationError(error) ||
+    isInvalidArgumentError(error) ||
+    isArgumentRangeError(error) ||
+    isAbortError(error) ||
+    isBlockingUnavailableError(error)
+  ) {
+    return true;
+  }
+  if (isResponseError(error) && error.code !== 'INVALID_JSON') return true;
+  const { name, status } = error as { name?: unknown; status?: unknown };
   if (
     typeof status === 'number' &&
     typeof name === 'string' &&
@@ -185,7 +193,6 @@ export function resolveRetryPolicy(
     shouldRetry:
       functionOption(o.shouldRetry, 'shouldRetry') ?? ((error) => !isPermanentError(error)),
     onRetry: functionOption(o.onRetry, 'onRetry'),
-    signal: signalOption(o.signal),
     logger,
     random: Math.random,
   };
@@ -230,10 +237,14 @@ function annotate(error: unknown, attempts: number, previous: unknown[]): unknow
  *
  * @internal
  */
-export function* retrying<T>(policy: RetryPolicy, attempt: () => Handler<T>): Handler<T> {
+export function* retrying<T>(
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  attempt: () => Handler<T>,
+): Handler<T> {
   const failures: unknown[] = [];
   for (let number = 1; ; number++) {
-    throwIfAborted(policy.signal);
+    throwIfAborted(signal);
     try {
       return yield* attempt();
     } catch (error) {
@@ -252,40 +263,13 @@ export function* retrying<T>(policy: RetryPolicy, attempt: () => Handler<T>): Ha
         `Attempt ${number} failed (${describeError(error)}); retrying in ${delay} ms, ${retriesLeft} ${retriesLeft === 1 ? 'retry' : 'retries'} left`,
       );
       policy.onRetry?.({ error, attempt: number, retriesLeft, delay });
-      yield* sleep(delay, policy.signal);
+      yield* sleep(delay, signal);
     }
   }
 }
 
 /** Errors that report a misuse of the helpers themselves: no retry can fix them. */
 const misuses = new WeakSet<object>();
-
-/** Awaits `value`, but rejects with an `AbortError` as soon as `signal` fires. */
-function raceAbort<T>(value: PromiseLike<T> | T, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return Promise.resolve(value);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      // The abandoned attempt may still reject; that is no longer anybody's business.
-      Promise.resolve(value).catch(() => {});
-      reject(new AbortError(signal.reason));
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(value).then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * Calls the user's function: as it is in the blocking half, awaiting its promise in the async half,
@@ -310,10 +294,17 @@ const call = gensync<[fn: () => unknown, signal: AbortSignal | undefined], unkno
 
 const callWithRetries = gensync(function* (
   policy: RetryPolicy,
+  signal: AbortSignal | undefined,
   fn: () => unknown,
 ): Handler<unknown> {
-  return yield* retrying(policy, () => call(fn, policy.signal));
+  return yield* retrying(policy, signal, () => call(fn, signal));
 });
+
+/** Checks the options of a retry helper: its policy, and the signal that may end it. */
+function helperSettings(options: RetryOptions | undefined): [RetryPolicy, AbortSignal | undefined] {
+  const policy = resolveRetryPolicy(options, { logger: console });
+  return [policy, signalOption(options?.signal)];
+}
 
 /**
  * Calls `fn`; if it throws, logs the error and calls it again, up to `retries` more times, then
@@ -334,8 +325,7 @@ export function handleError<T>(fn: () => T, options?: RetryOptions): T {
   if (typeof fn !== 'function') {
     throw new InvalidArgumentError(`Expected \`fn\` to be a function, got ${typeof fn}`);
   }
-  const policy = resolveRetryPolicy(options, { logger: console });
-  return callWithRetries.sync(policy, fn) as T;
+  return callWithRetries.sync(...helperSettings(options), fn) as T;
 }
 
 /**
@@ -371,8 +361,7 @@ export function handleErrorAsync<T>(
     );
   }
   try {
-    const policy = resolveRetryPolicy(options, { logger: console });
-    return callWithRetries.async(policy, producer) as Promise<T>;
+    return callWithRetries.async(...helperSettings(options), producer) as Promise<T>;
   } catch (error) {
     return Promise.reject(error);
   }

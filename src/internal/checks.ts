@@ -1,4 +1,10 @@
-import { ArgumentRangeError, InvalidArgumentError } from '../errors.js';
+/**
+ * Checkers for arguments and options: each returns the value checked (or its default) or throws an
+ * `InvalidArgumentError` / `ArgumentRangeError` whose message quotes the option, before any request.
+ *
+ * @module
+ */
+import { ArgumentRangeError, InvalidArgumentError } from '../errors/classes.js';
 
 /** The most ids one call may ask for; the live API has fewer than a thousand of anything. */
 export const MAX_IDS = 10_000;

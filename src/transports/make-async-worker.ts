@@ -3,9 +3,10 @@
  * named by the recipe (once per worker), then make the blocking call. Answers and errors travel back
  * as plain data, so that errors arrive as the same classes.
  */
-import { InvalidArgumentError, serializeError } from './errors.js';
-import { createBlockingTransport, type RebuildRecipe } from './transports/blocking.js';
-import type { BlockingTransport, TransportRequest } from './transports/types.js';
+import { InvalidArgumentError } from '../errors/classes.js';
+import { serializeError } from '../errors/wire.js';
+import { createBlockingTransport, type RebuildRecipe } from './blocking.js';
+import type { BlockingTransport, TransportRequest } from './types.js';
 
 export type PoolTask =
   | { readonly kind: 'request'; readonly recipe: RebuildRecipe; readonly request: TransportRequest }

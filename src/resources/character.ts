@@ -31,3 +31,12 @@ export interface Character extends z.infer<typeof characterSchema> {}
 export type CharacterStatus = (typeof characterStatuses)[number];
 /** `'Female' | 'Male' | 'Genderless' | 'unknown'`. */
 export type CharacterGender = (typeof characterGenders)[number];
+
+/** Filters of `listCharacters`; every text filter is a case-insensitive substring match. */
+export interface CharacterFilter {
+  name?: string;
+  status?: CharacterStatus | Lowercase<CharacterStatus>;
+  species?: string;
+  type?: string;
+  gender?: CharacterGender | Lowercase<CharacterGender>;
+}

@@ -1,25 +1,27 @@
-import type * as NodeModule from 'node:module';
+/**
+ * `rickmorty-client/make-async`: `makeAsync` in full. Besides a blocking transport (the form the
+ * root entry exports), it runs a blocking function of your own, named by module and export, on a
+ * pool of worker threads.
+ *
+ * @module make-async
+ */
 import type * as NodeOs from 'node:os';
 import type * as NodePath from 'node:path';
 import type * as NodeUrl from 'node:url';
 import type { Piscina } from 'piscina';
-import {
-  AbortError,
-  BlockingUnavailableError,
-  deserializeError,
-  InvalidArgumentError,
-  isRickMortyError,
-  WorkerError,
-} from './errors.js';
+import { AbortError, BlockingUnavailableError, InvalidArgumentError } from '../errors/classes.js';
+import { deserializeError } from '../errors/wire.js';
+import { assertOptionsObject, integerOption } from '../internal/checks.js';
+import { nodeBuiltin } from '../internal/node.js';
+import type { RebuildRecipe } from './blocking.js';
+import { poolFailure } from './failures.js';
 import type { PoolResult, PoolTask } from './make-async-worker.js';
-import { assertOptionsObject, integerOption } from './operations/validate.js';
-import type { RebuildRecipe } from './transports/blocking.js';
 import type {
   AsyncTransport,
   BlockingTransport,
   TransportRequest,
   TransportResponse,
-} from './transports/types.js';
+} from './types.js';
 import { workerEntry } from './worker-entry.js';
 
 /** Options of `makeAsync`. */
@@ -64,24 +66,6 @@ export type PooledFunction<F extends (...args: never[]) => unknown> = ((
 const KEYS = ['maxThreads', 'idleTimeout'] as const;
 
 /**
- * Turns what piscina rejects with into one of our errors: arguments that cannot be copied to a
- * thread are the caller's mistake (a `TypeError`); anything else means the thread failed or the
- * pool was closed under the call.
- */
-function poolFailure(error: unknown): unknown {
-  if (isRickMortyError(error)) return error;
-  const name = (error as { name?: unknown } | null)?.name;
-  const message = error instanceof Error ? error.message : String(error);
-  if (name === 'DataCloneError') {
-    return new InvalidArgumentError(
-      `makeAsync: the arguments cannot be copied to a worker thread (${message}); pass data the structured clone algorithm can copy, not functions or class instances with methods`,
-      { cause: error },
-    );
-  }
-  return new WorkerError(`makeAsync: the worker thread failed (${message})`, { cause: error });
-}
-
-/**
  * Node modules and piscina, looked up at run time rather than imported: the package's entry
  * re-exports `makeAsync`, and a static (or even a dynamic) import would pull Node modules into
  * every browser bundle of the client, where bundlers fail on them.
@@ -92,20 +76,18 @@ function node(): {
   url: typeof NodeUrl;
   require: NodeJS.Require;
 } {
-  const getBuiltin = (
-    globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined
-  )?.getBuiltinModule;
-  if (!getBuiltin) {
+  const [os, path, url, module] = [
+    nodeBuiltin('node:os'),
+    nodeBuiltin('node:path'),
+    nodeBuiltin('node:url'),
+    nodeBuiltin('node:module'),
+  ];
+  if (!os || !path || !url || !module) {
     throw new BlockingUnavailableError(
       'makeAsync needs Node.js worker threads, which this environment lacks',
     );
   }
-  return {
-    os: getBuiltin('node:os') as typeof NodeOs,
-    path: getBuiltin('node:path') as typeof NodePath,
-    url: getBuiltin('node:url') as typeof NodeUrl,
-    require: (getBuiltin('node:module') as typeof NodeModule).createRequire(import.meta.url),
-  };
+  return { os, path, url, require: module.createRequire(import.meta.url) };
 }
 
 function createPool(options: MakeAsyncOptions | undefined) {

@@ -1,4 +1,4 @@
-import { assertOptionsObject, integerOption } from './operations/validate.js';
+import { assertOptionsObject, integerOption } from '../internal/checks.js';
 
 /**
  * Where the client keeps answers it may reuse. Both halves share one store, so a record read by a

@@ -17,3 +17,9 @@ export const episodeSchema = z.object({
 
 /** A record as the API serves it; the type is inferred from `episodeSchema`. */
 export interface Episode extends z.infer<typeof episodeSchema> {}
+
+/** Filters of `listEpisodes`; `episode` is a code such as `S01E01` (or a part of one, `S01`). */
+export interface EpisodeFilter {
+  name?: string;
+  episode?: string;
+}

@@ -1,15 +1,18 @@
 /**
- * A debug aid in the spirit of asyncio's debug mode: it notices blocking twins that run where they
- * hold up the event loop, and names the line that called them.
+ * `rickmorty-client/blocking-detector`: a debug aid in the spirit of asyncio's debug mode. It
+ * notices blocking twins that run where they hold up the event loop, and names the line that
+ * called them. The client uses it with `detectBlocking`; this entry is for wrapping blocking
+ * functions of your own.
  *
  * Browser-safe: Node's `async_hooks` is reached through `process.getBuiltinModule` at run time, so
  * a bundler never sees a static import of it. Without it (browsers, old Node) only slow calls are
  * reported.
  *
- * @module
+ * @module blocking-detector
  */
 import type * as AsyncHooks from 'node:async_hooks';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors/classes.js';
+import { nodeBuiltin } from '../internal/node.js';
 
 /** Where a blocking twin was called from. */
 export interface BlockingCallSite {
@@ -70,24 +73,11 @@ export interface BlockingDetector {
 
 type AsyncHooksModule = typeof AsyncHooks;
 
-interface NodeProcessLike {
-  getBuiltinModule?: (id: string) => unknown;
-  cwd?: () => string;
-}
-
-function nodeProcess(): NodeProcessLike | undefined {
+function nodeProcess(): { cwd?: () => string } | undefined {
   const candidate = (globalThis as { process?: unknown }).process;
   return typeof candidate === 'object' && candidate !== null
-    ? (candidate as NodeProcessLike)
+    ? (candidate as { cwd?: () => string })
     : undefined;
-}
-
-function builtin<T>(id: string): T | undefined {
-  try {
-    return nodeProcess()?.getBuiltinModule?.(id) as T | undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 let hooks: AsyncHooksModule | null | undefined;
@@ -99,8 +89,8 @@ let hooks: AsyncHooksModule | null | undefined;
  */
 function asyncHooks(): AsyncHooksModule | null {
   if (hooks !== undefined) return hooks;
-  const module = builtin<AsyncHooksModule>('node:async_hooks');
-  const threads = builtin<{ isMainThread: boolean }>('node:worker_threads');
+  const module = nodeBuiltin('node:async_hooks');
+  const threads = nodeBuiltin('node:worker_threads');
   // A worker thread is where blocking calls belong (makeAsync runs them there), and a CommonJS
   // worker script runs even its top level inside a MessagePort callback: no async check there.
   if (module === undefined || threads?.isMainThread === false) {

@@ -1,0 +1,68 @@
+/**
+ * What an HTTP answer that is not a success means: the error class for its status, the wait its
+ * `Retry-After` asks for, and the message in the API's error body.
+ *
+ * @module
+ */
+import * as z from 'zod/mini';
+import {
+  HttpError,
+  NotFoundError,
+  RateLimitError,
+  type RequestDetails,
+  ServerError,
+} from './classes.js';
+
+/** The body of every error answer of the API: `{"error": "Character not found"}`. */
+const errorBodySchema = z.object({ error: z.string() });
+
+/** The parts of an answer that decide its error: a transport's response has them all. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The milliseconds a `Retry-After` header asks to wait (seconds, or an HTTP date), if it parses. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (value.trim() !== '' && Number.isFinite(seconds))
+    return Math.max(0, Math.round(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The `error` text of the API's error body, or undefined when the body is not one. */
+export function serverMessageOf(body: string): string | undefined {
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns a non-success answer into the error class for its status.
+ * @internal
+ */
+export function httpErrorFor(request: RequestDetails, response: HttpAnswer): HttpError {
+  const details = {
+    method: request.method,
+    url: request.url,
+    status: response.status,
+    statusText: response.statusText,
+    serverMessage: serverMessageOf(response.body),
+    headers: response.headers,
+  };
+  if (response.status === 404) return new NotFoundError(details);
+  if (response.status === 429) {
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+    return new RateLimitError(retryAfterMs === undefined ? details : { ...details, retryAfterMs });
+  }
+  if (response.status >= 500) return new ServerError(details);
+  return new HttpError(details);
+}
