@@ -1,10 +1,12 @@
 /**
  * Every async method of RickMortyClient has a blocking twin that answers the same. The list of
- * methods is read from the prototype, so a new `...Async` method without a twin, or without an
- * entry in the table of arguments below, fails this file.
+ * methods is read from the prototype and checked against the client's table of twin pairs
+ * (src/client/twins.ts), so a new `...Async` method without a twin, without a row in that table,
+ * or without an entry in the table of arguments below, fails this file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BlockingTwin, TWINS } from '../src/client/twins.js';
 import { RickMortyClient } from '../src/index.js';
 import {
   createMockTransport,
@@ -18,7 +20,7 @@ import { collect, isIterator, REPO_ROOT } from './helpers/client-fixtures.js';
 const data = generateDataset();
 
 /** Representative argument lists for each twin pair, by the blocking twin's name. */
-const ARGS: Record<string, (data: Dataset) => unknown[][]> = {
+const ARGS: Record<BlockingTwin, (data: Dataset) => unknown[][]> = {
   getCharacter: () => [[1], [100]],
   getCharacters: () => [[[1, 10, 100]], [[42, 7, 7, 300]]],
   listCharacters: () => [[], [{ status: 'dead', page: 2 }], [{ name: 'no such name at all' }]],
@@ -58,6 +60,9 @@ const asyncMethods = Object.getOwnPropertyNames(RickMortyClient.prototype)
   )
   .sort();
 
+/** The twin pairs, from the client's table: [blocking, async]. */
+const pairs = Object.entries(TWINS) as [BlockingTwin, string][];
+
 type Methods = Record<string, (...args: unknown[]) => unknown>;
 
 /** A plain value to compare: an iterator's items, or the awaited answer. */
@@ -72,15 +77,18 @@ describe('the twin table', () => {
     expect(asyncMethods).toContain('getCharacterAsync');
   });
 
-  it('has an argument entry for every async method, and none for a method that is gone', () => {
-    const blockingNames = asyncMethods.map((name) => name.slice(0, -'Async'.length)).sort();
-    expect(Object.keys(ARGS).sort()).toEqual(blockingNames);
+  it("names every async method of the prototype in the client's table of twin pairs", () => {
+    expect(Object.values(TWINS).sort()).toEqual(asyncMethods);
   });
 
-  it.each(asyncMethods)('%s has a blocking twin', (name) => {
-    const twin = name.slice(0, -'Async'.length);
+  it('has an argument entry for every async method, and none for a method that is gone', () => {
+    expect(Object.keys(ARGS).sort()).toEqual(Object.keys(TWINS).sort());
+  });
+
+  it.each(pairs)('%s is the blocking twin of %s', (twin, name) => {
     const proto = RickMortyClient.prototype as unknown as Methods;
     expect(typeof proto[twin], `${twin} should be a method`).toBe('function');
+    expect(typeof proto[name], `${name} should be a method`).toBe('function');
   });
 });
 
@@ -145,8 +153,7 @@ describe.each(backends)('twins answer alike against the $name', (backend) => {
     await client?.close();
   });
 
-  it.each(asyncMethods)('%s and its blocking twin', async (name) => {
-    const twin = name.slice(0, -'Async'.length);
+  it.each(pairs)('%s and its async twin %s', async (twin, name) => {
     const argLists = ARGS[twin]?.(data);
     expect(argLists, `no arguments for ${twin} in the table`).toBeDefined();
     const methods = client as unknown as Methods;

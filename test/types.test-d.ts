@@ -4,6 +4,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as z from 'zod/mini';
+import type { BlockingTwin, TWINS } from '../src/client/twins.js';
 import {
   type AbortError,
   type AsyncTransport,
@@ -38,6 +39,7 @@ import {
   type ReplicaStats,
   startReplicaServer,
 } from '../src/testing/index.js';
+import { makeAsync as makeAsyncInFull, type PooledFunction } from '../src/transports/make-async.js';
 
 declare const client: RickMortyClient;
 declare const character: Character;
@@ -178,6 +180,16 @@ describe('inferred schema types', () => {
   });
 });
 
+describe('the table of twin pairs', () => {
+  it('pairs every blocking twin with its async twin, and names every `…Async` method', () => {
+    expectTypeOf<keyof typeof TWINS>().toEqualTypeOf<BlockingTwin>();
+    expectTypeOf<(typeof TWINS)[BlockingTwin]>().toEqualTypeOf<
+      Extract<keyof RickMortyClient, `${string}Async`>
+    >();
+    expectTypeOf<(typeof TWINS)['getCharacter']>().toEqualTypeOf<'getCharacterAsync'>();
+  });
+});
+
 describe('error classes', () => {
   it('form one hierarchy', () => {
     expectTypeOf<NotFoundError>().toExtend<HttpError>();
@@ -222,6 +234,15 @@ describe('transports', () => {
     expectTypeOf(lifted.close()).toEqualTypeOf<Promise<void>>();
     // @ts-expect-error: a plain blocking transport has no recipe to rebuild it on a thread
     makeAsync({ requestSync: blocking.requestSync });
+  });
+
+  it("the root's makeAsync takes transports; rickmorty-client/make-async also module functions", () => {
+    // @ts-expect-error: the root entry's makeAsync lifts transports only
+    makeAsync({ module: 'file:///slow.js', export: 'slowSquare' });
+    expectTypeOf(
+      makeAsyncInFull<(n: number) => number>({ module: 'file:///slow.js', export: 'slowSquare' }),
+    ).toEqualTypeOf<PooledFunction<(n: number) => number>>();
+    expectTypeOf(makeAsyncInFull(createBlockingTransport())).toEqualTypeOf<PooledTransport>();
   });
 
   it('the mock transport serves both halves', () => {
