@@ -148,23 +148,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
   const warmUp = options.warmUp ?? true;
   const latencyMs = options.latencyMs ?? DEFAULT_LATENCY;
   const write = (text: string) => out.write(`${text}\n`);
-
-  // Only log lines of a timed run reach `out`; warm-up runs are silent.
-  let logging = false;
-  let fetches = 0;
-  const log = (message: string) => {
-    if (logging) write(`${formatTimestamp(nowMicros())} ${message}`);
-  };
-  const logger: Logger = {
-    debug(message) {
-      if (message.startsWith('fetching ')) fetches++;
-      // The article's line is `fetched <url>`; the client adds the status, kept unless it is 200.
-      log(message.replace(/^(fetched \S+) \(200\)$/, '$1'));
-    },
-    warn(message) {
-      log(message);
-    },
-  };
+  const jobLog = createJobLog(write);
 
   let replica: ReplicaServer | undefined;
   const closers: (() => Promise<void> | void)[] = [];
@@ -179,6 +163,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       baseUrl = replica.url;
     }
     const server = replica;
+    const { logger } = jobLog;
 
     // The client makes its own HTTP transport for the async twins and a blocking transport (a
     // worker thread) for the blocking twins, and closes both.
@@ -194,112 +179,168 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     const pooledClient = new RickMortyClient({ baseUrl, logger, transport: pooled });
     closers.push(() => pooledClient.close());
 
-    const ways: {
-      key: MainJobWayKey;
-      label: string;
-      run: () => Promise<string[]> | string[];
-    }[] = [
-      {
-        key: 'blocking',
-        label: '(a) blocking twin, one id after another',
-        run: () =>
-          ids.map((id) => {
-            log(`getting character with id ${id}`);
-            const { name } = client.getCharacter(id);
-            log(`got ${name}`);
-            return name;
-          }),
-      },
-      {
-        key: 'async',
-        label: '(b) async twin per id, Promise.all',
-        run: () => Promise.all(ids.map((id) => getNameAsync(client, id, log))),
-      },
-      {
-        key: 'makeAsync',
-        label: '(c) makeAsync(blocking transport), Promise.all',
-        run: () => Promise.all(ids.map((id) => getNameAsync(pooledClient, id, log))),
-      },
-      {
-        key: 'batch',
-        label: '(d) batch endpoint, getCharactersAsync',
-        run: async () => {
-          log(`getting characters with ids ${ids.join(', ')}`);
-          const records = await client.getCharactersAsync(ids);
-          for (const { name } of records) log(`got ${name}`);
-          return records.map(({ name }) => name);
-        },
-      },
-    ];
-
     write(
       live
         ? `Reading ${baseUrl}`
         : `Reading a replica of the API at ${baseUrl}, ${latencyMs} ms latency per request`,
     );
-
-    // One round trip, measured alone: the unit of the table's last column. The first request also
-    // opens the connection, so it is not counted.
-    await client.getCharacterAsync(ids[0] ?? 1);
-    let roundTripMs = Number.POSITIVE_INFINITY;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const started = performance.now();
-      await client.getCharacterAsync(ids[0] ?? 1);
-      roundTripMs = Math.min(roundTripMs, performance.now() - started);
-    }
-
+    const roundTripMs = await measureRoundTrip(client, ids[0] ?? 1);
     const results: MainJobWay[] = [];
-    for (const way of ways) {
-      let coldMs: number | null = null;
-      if (warmUp) {
-        const started = performance.now();
-        await way.run();
-        coldMs = performance.now() - started;
-      }
-      await server?.resetStats();
-      fetches = 0;
-      write('');
-      write(`${way.label}`);
-      logging = true;
-      const started = performance.now();
-      let names: string[];
-      try {
-        names = await way.run();
-        log(formatPythonList(names));
-      } finally {
-        logging = false;
-      }
-      const wallMs = performance.now() - started;
-      const requests = server ? (await server.stats()).requests : fetches;
-      results.push({
-        key: way.key,
-        label: way.label,
-        names,
-        wallMs,
-        coldMs,
-        requests,
-        roundTrips: wallMs / roundTripMs,
-      });
+    for (const way of fourWays(ids, client, pooledClient, jobLog.log)) {
+      results.push(await timeWay(way, { warmUp, server, jobLog, write, roundTripMs }));
     }
-
-    write('');
-    write(formatSummaryTable(results));
-    write(`one round trip: ${roundTripMs.toFixed(1)} ms (one getCharacterAsync, measured alone)`);
-    if (warmUp) {
-      const cold = results.map((way) => `${way.label.slice(0, 3)} ${way.coldMs?.toFixed(0)} ms`);
-      write(`first, untimed runs (starting threads and connections): ${cold.join(', ')}`);
-    }
-    return {
-      names: results[0]?.names ?? [],
-      ways: results,
-      roundTripMs,
-      baseUrl,
-      live,
-    };
+    writeSummary(write, results, roundTripMs, warmUp);
+    return { names: results[0]?.names ?? [], ways: results, roundTripMs, baseUrl, live };
   } finally {
     // Closed in reverse order of creation: clients before the transports they use.
     for (const close of closers.reverse()) await close();
     await replica?.close();
+  }
+}
+
+/** The job's log: the article's timestamped lines, written only while a timed run is on. */
+interface JobLog {
+  readonly logger: Logger;
+  readonly log: (message: string) => void;
+  /** Turns the log lines on (a timed run) or off (a warm-up run). */
+  logging: boolean;
+  /** Requests the client logged since the count was last reset. */
+  fetches: number;
+}
+
+function createJobLog(write: (text: string) => void): JobLog {
+  const jobLog: JobLog = {
+    logging: false,
+    fetches: 0,
+    log: (message) => {
+      if (jobLog.logging) write(`${formatTimestamp(nowMicros())} ${message}`);
+    },
+    logger: {
+      debug(message) {
+        if (message.startsWith('fetching ')) jobLog.fetches++;
+        // The article's line is `fetched <url>`; the client adds the status, kept unless it is 200.
+        jobLog.log(message.replace(/^(fetched \S+) \(200\)$/, '$1'));
+      },
+      warn(message) {
+        jobLog.log(message);
+      },
+    },
+  };
+  return jobLog;
+}
+
+interface Way {
+  readonly key: MainJobWayKey;
+  readonly label: string;
+  readonly run: () => Promise<string[]> | string[];
+}
+
+/** The four ways the job reads the characters, in the order they run. */
+function fourWays(
+  ids: readonly number[],
+  client: RickMortyClient,
+  pooledClient: RickMortyClient,
+  log: (message: string) => void,
+): Way[] {
+  return [
+    {
+      key: 'blocking',
+      label: '(a) blocking twin, one id after another',
+      run: () =>
+        ids.map((id) => {
+          log(`getting character with id ${id}`);
+          const { name } = client.getCharacter(id);
+          log(`got ${name}`);
+          return name;
+        }),
+    },
+    {
+      key: 'async',
+      label: '(b) async twin per id, Promise.all',
+      run: () => Promise.all(ids.map((id) => getNameAsync(client, id, log))),
+    },
+    {
+      key: 'makeAsync',
+      label: '(c) makeAsync(blocking transport), Promise.all',
+      run: () => Promise.all(ids.map((id) => getNameAsync(pooledClient, id, log))),
+    },
+    {
+      key: 'batch',
+      label: '(d) batch endpoint, getCharactersAsync',
+      run: async () => {
+        log(`getting characters with ids ${ids.join(', ')}`);
+        const records = await client.getCharactersAsync(ids);
+        for (const { name } of records) log(`got ${name}`);
+        return records.map(({ name }) => name);
+      },
+    },
+  ];
+}
+
+/**
+ * One round trip, measured alone: the unit of the table's last column. The first request also
+ * opens the connection, so it is not counted.
+ */
+async function measureRoundTrip(client: RickMortyClient, id: number): Promise<number> {
+  await client.getCharacterAsync(id);
+  let roundTripMs = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    await client.getCharacterAsync(id);
+    roundTripMs = Math.min(roundTripMs, performance.now() - started);
+  }
+  return roundTripMs;
+}
+
+/** Runs one way: untimed and silent first (with warm-up), then timed with its log lines. */
+async function timeWay(
+  way: Way,
+  job: {
+    warmUp: boolean;
+    server: ReplicaServer | undefined;
+    jobLog: JobLog;
+    write: (text: string) => void;
+    roundTripMs: number;
+  },
+): Promise<MainJobWay> {
+  const { jobLog, server, write } = job;
+  let coldMs: number | null = null;
+  if (job.warmUp) {
+    const started = performance.now();
+    await way.run();
+    coldMs = performance.now() - started;
+  }
+  await server?.resetStats();
+  jobLog.fetches = 0;
+  write('');
+  write(`${way.label}`);
+  jobLog.logging = true;
+  const started = performance.now();
+  let names: string[];
+  try {
+    names = await way.run();
+    jobLog.log(formatPythonList(names));
+  } finally {
+    jobLog.logging = false;
+  }
+  const wallMs = performance.now() - started;
+  const requests = server ? (await server.stats()).requests : jobLog.fetches;
+  const roundTrips = wallMs / job.roundTripMs;
+  return { key: way.key, label: way.label, names, wallMs, coldMs, requests, roundTrips };
+}
+
+function writeSummary(
+  write: (text: string) => void,
+  results: readonly MainJobWay[],
+  roundTripMs: number,
+  warmUp: boolean,
+): void {
+  write('');
+  write(formatSummaryTable(results));
+  write(`one round trip: ${roundTripMs.toFixed(1)} ms (one getCharacterAsync, measured alone)`);
+  if (warmUp) {
+    const cold = results.map((way) => `${way.label.slice(0, 3)} ${way.coldMs?.toFixed(0)} ms`);
+    write(`first, untimed runs (starting threads and connections): ${cold.join(', ')}`);
   }
 }
 

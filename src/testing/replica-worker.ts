@@ -57,32 +57,15 @@ function pathMatcher(paths: FaultOptions['paths']): (url: string) => boolean {
   return (url) => pattern.test(url);
 }
 
-async function main(port: NonNullable<typeof parentPort>, init: ReplicaWorkerData) {
-  const data: Dataset =
-    init.data ?? (init.directory ? loadDatasetFromDirectory(init.directory) : generateDataset());
-  const faults = init.faults;
-  const random = createRandom(init.seed);
+/** Draws the fault, if any, for each request, from the seeded generator. */
+function faultDrawer(
+  faults: FaultOptions,
+  seed: number,
+): (url: string) => { kind: Fault; roll: number } | undefined {
+  const random = createRandom(seed);
   const faultsApply = pathMatcher(faults.paths);
   const anyFault = FAULT_ORDER.some((kind) => (faults[kind] ?? 0) > 0);
-  const retryAfter = String(faults.retryAfterSeconds ?? 1);
-
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const fresh = (): ReplicaStats => ({
-    requests: 0,
-    maxInFlight: 0,
-    inFlight: 0,
-    // No prototype, so that a request for `/__proto__` is counted like any other path.
-    byPath: Object.create(null) as Record<string, number>,
-    faults: {},
-  });
-  let stats = fresh();
-
-  // Made once the port is known (its links name it); no request can arrive before that.
-  let api: FakeApi;
-  let origin = '';
-
-  function drawFault(url: string): { kind: Fault; roll: number } | undefined {
+  return (url) => {
     if (!anyFault || !faultsApply(url)) return undefined;
     // Two draws for every request that faults may hit, whatever they decide, so that a seed
     // replays the same sequence.
@@ -94,56 +77,109 @@ async function main(port: NonNullable<typeof parentPort>, init: ReplicaWorkerDat
       if (draw < sum) return { kind, roll };
     }
     return undefined;
-  }
+  };
+}
 
-  function send(res: ServerResponse, status: number, statusText: string, body: string, extra = {}) {
-    res.writeHead(status, statusText, {
-      'content-type': JSON_TYPE,
-      'content-length': Buffer.byteLength(body),
-      ...CORS,
-      ...extra,
-    });
-    res.end(body);
-  }
+function send(res: ServerResponse, status: number, statusText: string, body: string, extra = {}) {
+  res.writeHead(status, statusText, {
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(body),
+    ...CORS,
+    ...extra,
+  });
+  res.end(body);
+}
 
-  function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    fault: Fault | undefined,
-    roll: number,
-  ) {
-    switch (fault) {
-      case 'hang':
-        return;
-      case 'reset':
-        req.socket.resetAndDestroy();
-        return;
-      case 'rateLimit':
-        send(res, 429, 'Too Many Requests', '{"error":"Too many requests"}', {
-          'retry-after': retryAfter,
-        });
-        return;
-      case 'serverError': {
-        const [status, text] =
-          SERVER_ERRORS[Math.floor(roll * SERVER_ERRORS.length)] ?? SERVER_ERRORS[0];
-        send(res, status, text, JSON.stringify({ error: text }));
-        return;
-      }
-      default:
-        break;
+/** Answers with a fault that replaces the answer; false for none (or one that alters it). */
+function answerWithFault(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fault: Fault | undefined,
+  roll: number,
+  retryAfter: string,
+): boolean {
+  switch (fault) {
+    case 'hang':
+      return true;
+    case 'reset':
+      req.socket.resetAndDestroy();
+      return true;
+    case 'rateLimit':
+      send(res, 429, 'Too Many Requests', '{"error":"Too many requests"}', {
+        'retry-after': retryAfter,
+      });
+      return true;
+    case 'serverError': {
+      const [status, text] =
+        SERVER_ERRORS[Math.floor(roll * SERVER_ERRORS.length)] ?? SERVER_ERRORS[0];
+      send(res, status, text, JSON.stringify({ error: text }));
+      return true;
     }
-    const response = api.handle({ method: req.method ?? 'GET', url: `${origin}${req.url ?? '/'}` });
-    if (fault !== 'truncate') {
-      send(res, response.status, response.statusText, response.body, response.headers);
-      return;
+    default:
+      return false;
+  }
+}
+
+/** Answers from the fake API: the whole answer, or half of its body then a hang-up. */
+function answerFromApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: FakeApi,
+  origin: string,
+  truncate: boolean,
+): void {
+  const response = api.handle({ method: req.method ?? 'GET', url: `${origin}${req.url ?? '/'}` });
+  if (!truncate) {
+    send(res, response.status, response.statusText, response.body, response.headers);
+    return;
+  }
+  const body = Buffer.from(response.body);
+  res.writeHead(response.status, response.statusText, {
+    ...response.headers,
+    'content-length': body.length,
+    ...CORS,
+  });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+}
+
+function answerPreflight(res: ServerResponse): void {
+  res.writeHead(204, {
+    ...CORS,
+    'access-control-allow-methods': 'GET',
+    'access-control-allow-headers': '*',
+    'access-control-max-age': '86400',
+  });
+  res.end();
+}
+
+function freshStats(): ReplicaStats {
+  return {
+    requests: 0,
+    maxInFlight: 0,
+    inFlight: 0,
+    // No prototype, so that a request for `/__proto__` is counted like any other path.
+    byPath: Object.create(null) as Record<string, number>,
+    faults: {},
+  };
+}
+
+async function main(port: NonNullable<typeof parentPort>, init: ReplicaWorkerData) {
+  const data: Dataset =
+    init.data ?? (init.directory ? loadDatasetFromDirectory(init.directory) : generateDataset());
+  const drawFault = faultDrawer(init.faults, init.seed);
+  const retryAfter = String(init.faults.retryAfterSeconds ?? 1);
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stats = freshStats();
+
+  // Made once the port is known (its links name it); no request can arrive before that.
+  let api: FakeApi;
+  let origin = '';
+
+  function answer(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined, roll = 0) {
+    if (!answerWithFault(req, res, fault, roll, retryAfter)) {
+      answerFromApi(req, res, api, origin, fault === 'truncate');
     }
-    const body = Buffer.from(response.body);
-    res.writeHead(response.status, response.statusText, {
-      ...response.headers,
-      'content-length': body.length,
-      ...CORS,
-    });
-    res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
   }
 
   const server = createServer((req, res) => {
@@ -160,25 +196,14 @@ async function main(port: NonNullable<typeof parentPort>, init: ReplicaWorkerDat
     const path = query === -1 ? url : url.slice(0, query);
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
 
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        ...CORS,
-        'access-control-allow-methods': 'GET',
-        'access-control-allow-headers': '*',
-        'access-control-max-age': '86400',
-      });
-      res.end();
-      return;
-    }
+    if (req.method === 'OPTIONS') return answerPreflight(res);
     const drawn = drawFault(url);
     if (drawn) stats.faults[drawn.kind] = (stats.faults[drawn.kind] ?? 0) + 1;
-    if (init.latencyMs <= 0 || drawn?.kind === 'hang') {
-      answer(req, res, drawn?.kind, drawn?.roll ?? 0);
-      return;
-    }
+    if (init.latencyMs <= 0 || drawn?.kind === 'hang')
+      return answer(req, res, drawn?.kind, drawn?.roll);
     const timer = setTimeout(() => {
       timers.delete(timer);
-      answer(req, res, drawn?.kind, drawn?.roll ?? 0);
+      answer(req, res, drawn?.kind, drawn?.roll);
     }, init.latencyMs);
     timers.add(timer);
     res.once('close', () => {
@@ -215,7 +240,7 @@ async function main(port: NonNullable<typeof parentPort>, init: ReplicaWorkerDat
       case 'resetStats': {
         const inFlight = stats.inFlight;
         // Requests already in flight still end, and count down the new `inFlight` when they do.
-        stats = { ...fresh(), inFlight, maxInFlight: inFlight };
+        stats = { ...freshStats(), inFlight, maxInFlight: inFlight };
         reply({ type: 'reply', id: message.id });
         return;
       }
