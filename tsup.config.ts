@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
  * each holds). Each also needs its `exports` in package.json, a folder with a package.json for
  * node10 resolution, and a line in typedoc.json and scripts/check-package.mjs.
  */
-const PUBLIC_ENTRIES = {
+export const PUBLIC_ENTRIES = {
   index: 'src/index.ts',
   testing: 'src/testing/index.ts',
   // The migration assistant: its own entry, because it loads ts-morph.

@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PUBLIC_ENTRIES } from '../tsup.config.js';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,14 +55,21 @@ const fixtureText = readdirSync(fixtureDir)
   .map((name) => readFileSync(join(fixtureDir, name), 'utf8'))
   .join('\n');
 
+/** Each entry point of the package (`rickmorty-client/testing`), and the source it is built from. */
+const ENTRIES = Object.entries(PUBLIC_ENTRIES).map(
+  ([name, path]) =>
+    [name === 'index' ? 'rickmorty-client' : `rickmorty-client/${name}`, path] as const,
+);
+
 function toModule(example: Example): string {
   const source = (path: string) => JSON.stringify(join(root, path));
-  return example.code
-    .replaceAll("from 'rickmorty-client/testing'", `from ${source('src/testing/index.ts')}`)
-    .replaceAll("from 'rickmorty-client/migrate'", `from ${source('src/migrate/index.ts')}`)
-    .replaceAll("from 'rickmorty-client'", `from ${source('src/index.ts')}`)
-    .replaceAll("require('rickmorty-client/testing')", `require(${source('src/testing/index.ts')})`)
-    .replaceAll("require('rickmorty-client')", `require(${source('src/index.ts')})`);
+  let code = example.code;
+  for (const [entry, path] of ENTRIES) {
+    code = code
+      .replaceAll(`from '${entry}'`, `from ${source(path)}`)
+      .replaceAll(`require('${entry}')`, `require(${source(path)})`);
+  }
+  return code;
 }
 
 rmSync(outDir, { recursive: true, force: true });
