@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { filtersOf, RESOURCE_OF_COMMAND } from '../src/cli/resources.js';
 import { COMMAND_USAGE, MAIN_USAGE } from '../src/cli/usage.js';
-import { TWINS } from '../src/client/twins.js';
+import { resourceTwins, TWINS } from '../src/client/twins.js';
 import { RickMortyClient } from '../src/client.js';
 import { ArgumentRangeError, InvalidArgumentError } from '../src/errors/index.js';
 import { idFromUrl } from '../src/operations/relations.js';
@@ -191,16 +191,9 @@ describe('the resource registry is the single source', () => {
     }
   });
 
-  it("the client has the twins each resource's CLI commands call", () => {
+  it('the client has the six twin pairs of each resource', () => {
     for (const resource of RESOURCE_LIST) {
-      for (const twin of [
-        `get${resource.singular}`,
-        `get${resource.plural}`,
-        `list${resource.plural}`,
-        `getAll${resource.plural}`,
-        `iterate${resource.plural}`,
-        `iterate${resource.singular}Pages`,
-      ]) {
+      for (const twin of Object.values(resourceTwins(resource))) {
         expect(Object.keys(TWINS)).toContain(twin);
         expect(typeof (RickMortyClient.prototype as unknown as Record<string, unknown>)[twin]).toBe(
           'function',

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as z from 'zod/mini';
-import type { BlockingTwin, TWINS } from '../src/client/twins.js';
+import type { AsyncTwin, BlockingTwin, TWINS } from '../src/client/twins.js';
 import {
   type AbortError,
   type AsyncTransport,
@@ -180,12 +180,16 @@ describe('inferred schema types', () => {
   });
 });
 
+/** The client's methods whose name plus `Async` is a method too. */
+type ClientBlockingTwin = {
+  [K in keyof RickMortyClient & string]: `${K}Async` extends keyof RickMortyClient ? K : never;
+}[keyof RickMortyClient & string];
+
 describe('the table of twin pairs', () => {
-  it('pairs every blocking twin with its async twin, and names every `…Async` method', () => {
+  it("names exactly the client's blocking twins, and every `…Async` method as an async twin", () => {
+    expectTypeOf<BlockingTwin>().toEqualTypeOf<ClientBlockingTwin>();
+    expectTypeOf<AsyncTwin>().toEqualTypeOf<Extract<keyof RickMortyClient, `${string}Async`>>();
     expectTypeOf<keyof typeof TWINS>().toEqualTypeOf<BlockingTwin>();
-    expectTypeOf<(typeof TWINS)[BlockingTwin]>().toEqualTypeOf<
-      Extract<keyof RickMortyClient, `${string}Async`>
-    >();
     expectTypeOf<(typeof TWINS)['getCharacter']>().toEqualTypeOf<'getCharacterAsync'>();
   });
 });

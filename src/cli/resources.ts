@@ -3,7 +3,7 @@
  * registry, so that every resource behaves alike and a new one gets its commands by itself.
  */
 
-import { type BlockingTwin, TWINS } from '../client/twins.js';
+import { type BlockingTwin, resourceTwins, TWINS } from '../client/twins.js';
 import type { RickMortyClient } from '../client.js';
 import type { Page } from '../resources/page.js';
 import {
@@ -35,25 +35,6 @@ export const RESOURCE_OF_COMMAND: Readonly<Record<string, ResourceName>> = Objec
     ];
   }),
 );
-
-/** The blocking twins a resource's commands call, named after the registry's names. */
-function twinsOf(resource: Resource): {
-  readonly one: BlockingTwin;
-  readonly many: BlockingTwin;
-  readonly page: BlockingTwin;
-  readonly all: BlockingTwin;
-} {
-  const names = {
-    one: `get${resource.singular}`,
-    many: `get${resource.plural}`,
-    page: `list${resource.plural}`,
-    all: `getAll${resource.plural}`,
-  };
-  for (const name of Object.values(names)) {
-    if (!Object.hasOwn(TWINS, name)) throw new Error(`The client has no twin named ${name}`);
-  }
-  return names as { one: BlockingTwin; many: BlockingTwin; page: BlockingTwin; all: BlockingTwin };
-}
 
 /** The filter options of a resource's list command. */
 export function filtersOf(resource: ResourceName): readonly string[] {
@@ -102,7 +83,7 @@ export async function showById(
   texts: readonly string[],
   options: { blocking: boolean; json: boolean },
 ): Promise<void> {
-  const twins = twinsOf(RESOURCES[resource]);
+  const twins = resourceTwins(RESOURCES[resource]);
   const ids = texts.map(numberOrText);
   // One id goes through the single-record call, whose errors speak of `id` rather than `ids[0]`.
   const records =
@@ -120,7 +101,7 @@ export async function showList(
   filter: Record<string, string>,
   options: { blocking: boolean; json: boolean; all: boolean; page: string | undefined },
 ): Promise<void> {
-  const twins = twinsOf(RESOURCES[resource]);
+  const twins = resourceTwins(RESOURCES[resource]);
   if (options.all) {
     const bar = createProgressBar(io.stderr);
     let records: unknown[];
