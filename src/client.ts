@@ -4,22 +4,22 @@ import { TwinRunner } from './client/run.js';
 import { endpoints, linkedRecord, linkedRecords, resourceOperations } from './operations/bound.js';
 import type { GetAllOptions } from './operations/pagination.js';
 import type { ListQuery } from './operations/resources.js';
-import type { Character, CharacterFilter } from './resources/character.js';
+import { type Character, type CharacterFilter, characterSchema } from './resources/character.js';
 import type { Endpoints } from './resources/endpoints.js';
-import type { Episode, EpisodeFilter } from './resources/episode.js';
-import type { LocationFilter, LocationRecord } from './resources/location.js';
+import { type Episode, type EpisodeFilter, episodeSchema } from './resources/episode.js';
+import { type LocationFilter, type LocationRecord, locationSchema } from './resources/location.js';
 import type { Page } from './resources/page.js';
 import { characters, episodes, locations } from './resources/registry.js';
 
 // Each operation bound to its resource, so that every twin below gets its type from here.
-const character = resourceOperations<Character, CharacterFilter>(characters);
-const location = resourceOperations<LocationRecord, LocationFilter>(locations);
-const episode = resourceOperations<Episode, EpisodeFilter>(episodes);
-const characterEpisodes = linkedRecords<Episode>(episodes, 'episode');
-const episodeCharacters = linkedRecords<Character>(characters, 'characters');
-const locationResidents = linkedRecords<Character>(characters, 'residents');
-const characterOrigin = linkedRecord<LocationRecord>(locations, 'origin');
-const characterLocation = linkedRecord<LocationRecord>(locations, 'location');
+const character = resourceOperations<Character, CharacterFilter>(characters, characterSchema);
+const location = resourceOperations<LocationRecord, LocationFilter>(locations, locationSchema);
+const episode = resourceOperations<Episode, EpisodeFilter>(episodes, episodeSchema);
+const characterEpisodes = linkedRecords(episode.resource, 'episode');
+const episodeCharacters = linkedRecords(character.resource, 'characters');
+const locationResidents = linkedRecords(character.resource, 'residents');
+const characterOrigin = linkedRecord(location.resource, 'origin');
+const characterLocation = linkedRecord(location.resource, 'location');
 
 /**
  * A typed client for the Rick and Morty API with two twins of every call: `getCharacter(id)`

@@ -9,7 +9,7 @@ import type { Page } from '../resources/page.js';
 import {
   RESOURCE_NAMES,
   RESOURCES,
-  type Resource,
+  type ResourceDescription,
   type ResourceName,
 } from '../resources/registry.js';
 import type { CliIo } from './io.js';
@@ -71,7 +71,7 @@ function print(io: CliIo, records: readonly unknown[], json: boolean, resource: 
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return;
   }
-  const { cli } = RESOURCES[resource] as Resource;
+  const { cli } = RESOURCES[resource] as ResourceDescription;
   for (const record of records) io.stdout.write(`${cli.line(record as never)}\n`);
 }
 

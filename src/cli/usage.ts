@@ -3,7 +3,7 @@
  * so a new resource (and a new filter) is in the help as soon as it is in the registry.
  */
 import { DEFAULT_BASE_URL } from '../internal/constants.js';
-import { type FilterSpec, RESOURCE_LIST, type Resource } from '../resources/registry.js';
+import { type FilterSpec, RESOURCE_LIST, type ResourceDescription } from '../resources/registry.js';
 
 function lower(text: string): string {
   return text.toLowerCase();
@@ -38,7 +38,7 @@ const LIST_OPTIONS = [
   row('--json', 'Print the records as a JSON array instead of one name a line'),
 ].join('\n');
 
-function byIdUsage(resource: Resource): string {
+function byIdUsage(resource: ResourceDescription): string {
   const plural = lower(resource.plural);
   return `Usage: rickmorty ${resource.path} <id...> [--json]
 
@@ -51,7 +51,7 @@ Example: rickmorty ${resource.path} 1 2 3
 `;
 }
 
-function listUsage(resource: Resource): string {
+function listUsage(resource: ResourceDescription): string {
   const specs = Object.entries(resource.filters as Record<string, FilterSpec>);
   const filters = specs.map(([name, spec]) => filterRow(name, spec));
   const matching = specs.some(([, spec]) => spec.values)

@@ -6,7 +6,15 @@
  * @module
  */
 import gensync from 'gensync';
-import type { Identified, LinkField, LinkListField, Resource } from '../resources/registry.js';
+import type * as z from 'zod/mini';
+import { pageSchema } from '../resources/page.js';
+import type {
+  Identified,
+  LinkField,
+  LinkListField,
+  Resource,
+  ResourceDescription,
+} from '../resources/registry.js';
 import { type GetAllOptions, getAll, walkQuery } from './pagination.js';
 import { getLinked, getLinkedOne } from './relations.js';
 import type { RequestContext } from './request.js';
@@ -19,15 +27,19 @@ import { getEndpoints, getMany, getOne, listPage } from './resources.js';
 export type Operation<A extends unknown[], R> = gensync.Gensync<[RequestContext, ...A], R>;
 
 /**
- * The operations of one resource, bound to it.
+ * The operations of one resource, bound to its registry entry and the schema of its records.
  *
  * @example
  * ```ts
- * const character = resourceOperations<Character, CharacterFilter>(characters);
+ * const character = resourceOperations<Character, CharacterFilter>(characters, characterSchema);
  * character.getOne.sync(context, 1); // a Character
  * ```
  */
-export function resourceOperations<T extends Identified, F>(resource: Resource<T, F>) {
+export function resourceOperations<T extends Identified, F>(
+  description: ResourceDescription<T, F>,
+  schema: z.ZodMiniType<T>,
+) {
+  const resource: Resource<T, F> = { ...description, schema, pageSchema: pageSchema(schema) };
   return {
     resource,
     getOne: gensync((context: RequestContext, id: number) => getOne(context, resource, id)),

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors/classes.js';
 import { isNotFoundError } from '../errors/guards.js';
 import { functionOption } from '../internal/checks.js';
 import type { Page } from '../resources/page.js';
-import type { Identified, Resource } from '../resources/registry.js';
+import type { Identified, Resource, ResourceDescription } from '../resources/registry.js';
 import { all, type Handler } from './effects.js';
 import type { RequestContext } from './request.js';
 import { chunk, getMany, listPage, listQuery } from './resources.js';
@@ -23,7 +23,7 @@ export interface GetAllOptions {
 
 /** The filter of a walk over every page: a list query without `page`. */
 export function walkQuery<F>(
-  resource: Resource<Identified, F>,
+  resource: ResourceDescription<Identified, F>,
   query: unknown,
 ): Record<string, string | number> {
   const params = listQuery(resource, query);

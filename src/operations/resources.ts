@@ -4,7 +4,12 @@ import { isNotFoundError } from '../errors/guards.js';
 import { assertId, assertIds, describeValue } from '../internal/checks.js';
 import { type Endpoints, endpointsSchema } from '../resources/endpoints.js';
 import type { Page } from '../resources/page.js';
-import type { FilterSpec, Identified, Resource } from '../resources/registry.js';
+import type {
+  FilterSpec,
+  Identified,
+  Resource,
+  ResourceDescription,
+} from '../resources/registry.js';
 import { all, type Handler } from './effects.js';
 import { buildUrl, getJson, type RequestContext, readCache, writeCache } from './request.js';
 
@@ -19,7 +24,7 @@ const MAX_FILTER_LENGTH = 200;
  * values outside an enum and bad page numbers are refused before any request.
  */
 export function listQuery<F>(
-  resource: Resource<Identified, F>,
+  resource: ResourceDescription<Identified, F>,
   query: unknown,
 ): Record<string, string | number> {
   if (query === undefined) return {};
@@ -90,7 +95,7 @@ export function reorder<T extends Identified>(
 /** The URL of one record. */
 export function recordUrl(
   context: RequestContext,
-  resource: Resource<Identified, unknown>,
+  resource: ResourceDescription<Identified, unknown>,
   id: number,
 ): string {
   return buildUrl(context.baseUrl, [resource.path, id]);
@@ -99,7 +104,7 @@ export function recordUrl(
 /** The batch URL for several ids: `/character/1,10,100`. Ids are checked integers: nothing to encode. */
 export function batchUrl(
   context: RequestContext,
-  resource: Resource<Identified, unknown>,
+  resource: ResourceDescription<Identified, unknown>,
   ids: readonly number[],
 ): string {
   return `${buildUrl(context.baseUrl, [resource.path])}/${ids.join(',')}`;

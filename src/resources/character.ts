@@ -1,10 +1,8 @@
 import * as z from 'zod/mini';
 import { idSchema, linkSchema, timestampSchema } from './common.js';
+import { characterGenders, characterStatuses } from './registry.js';
 
-/** The values of a character's `status`, and of the `status` filter. */
-export const characterStatuses = ['Alive', 'Dead', 'unknown'] as const;
-/** The values of a character's `gender`, and of the `gender` filter. */
-export const characterGenders = ['Female', 'Male', 'Genderless', 'unknown'] as const;
+export { characterGenders, characterStatuses };
 
 /** A character, e.g. `GET /character/1` (Rick Sanchez). */
 export const characterSchema = z.object({

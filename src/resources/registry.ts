@@ -1,22 +1,25 @@
 /**
  * The resource registry: each resource of the API described once. The operations' filter checks,
  * the relation resolver's URL pattern, the CLI's commands, flags and help, the fake API's
- * collections and the endpoint map are all derived from these entries; see docs/architecture.md
- * for how to add a resource.
+ * collections, the endpoint map and the client's twin names are all derived from these entries;
+ * see docs/architecture.md for how to add a resource.
+ *
+ * The entries hold no zod schema, so that what reads only the descriptions (the test kit, the
+ * replica's worker, the CLI's help) does not load zod: each resource's schema is in its own module
+ * (`character.ts`), and the client binds the two (`resourceOperations(characters, characterSchema)`).
  *
  * @module
  */
 import type * as z from 'zod/mini';
-import {
-  type Character,
-  type CharacterFilter,
-  characterGenders,
-  characterSchema,
-  characterStatuses,
-} from './character.js';
-import { type Episode, type EpisodeFilter, episodeSchema } from './episode.js';
-import { type LocationFilter, type LocationRecord, locationSchema } from './location.js';
-import { type Page, pageSchema } from './page.js';
+import type { Character, CharacterFilter } from './character.js';
+import type { Episode, EpisodeFilter } from './episode.js';
+import type { LocationFilter, LocationRecord } from './location.js';
+import type { Page } from './page.js';
+
+/** The values of a character's `status`, and of the `status` filter. */
+export const characterStatuses = ['Alive', 'Dead', 'unknown'] as const;
+/** The values of a character's `gender`, and of the `gender` filter. */
+export const characterGenders = ['Female', 'Male', 'Genderless', 'unknown'] as const;
 
 /** A record with an id: every resource of the API. */
 export interface Identified {
@@ -47,12 +50,12 @@ export interface ResourceCli<T> {
 }
 
 /**
- * Everything the package knows of one resource of the API.
+ * Everything the package knows of one resource of the API, but its schema.
  *
  * @typeParam T - The record type.
  * @typeParam F - The list filters, whose keys `filters` must match exactly.
  */
-export interface Resource<T extends Identified = Identified, F = object> {
+export interface ResourceDescription<T extends Identified = Identified, F = object> {
   /** The path segment, which also names the resource: `character`. */
   readonly path: string;
   /** For messages and method names: `Character`. */
@@ -64,8 +67,6 @@ export interface Resource<T extends Identified = Identified, F = object> {
    * dataset directory holds, `characters.json`), and the CLI's list command: `characters`.
    */
   readonly collection: string;
-  readonly schema: z.ZodMiniType<T>;
-  readonly pageSchema: z.ZodMiniType<Page<T>>;
   /** The filters the API knows for the list, each with its allowed values. */
   readonly filters: { readonly [K in keyof F]-?: FilterSpec };
   /** The API's error text for an id it does not have: `Character not found`. */
@@ -75,13 +76,18 @@ export interface Resource<T extends Identified = Identified, F = object> {
   readonly cli: ResourceCli<T>;
 }
 
+/** A resource's description with the schemas its records and pages are validated with. */
+export interface Resource<T extends Identified = Identified, F = object>
+  extends ResourceDescription<T, F> {
+  readonly schema: z.ZodMiniType<T>;
+  readonly pageSchema: z.ZodMiniType<Page<T>>;
+}
+
 export const characters = {
   path: 'character',
   singular: 'Character',
   plural: 'Characters',
   collection: 'characters',
-  schema: characterSchema,
-  pageSchema: pageSchema(characterSchema),
   filters: {
     name: {},
     status: { values: characterStatuses },
@@ -96,15 +102,13 @@ export const characters = {
     lineHelp: 'one name a line',
     listExample: '--all --status dead --species human',
   },
-} as const satisfies Resource<Character, CharacterFilter>;
+} as const satisfies ResourceDescription<Character, CharacterFilter>;
 
 export const locations = {
   path: 'location',
   singular: 'Location',
   plural: 'Locations',
   collection: 'locations',
-  schema: locationSchema,
-  pageSchema: pageSchema(locationSchema),
   filters: {
     name: {},
     type: { help: 'Type contains TEXT (Planet, Space station, ...)' },
@@ -113,15 +117,13 @@ export const locations = {
   notFound: 'Location not found',
   links: { residents: 'character' },
   cli: { line: (record) => record.name, lineHelp: 'one name a line' },
-} as const satisfies Resource<LocationRecord, LocationFilter>;
+} as const satisfies ResourceDescription<LocationRecord, LocationFilter>;
 
 export const episodes = {
   path: 'episode',
   singular: 'Episode',
   plural: 'Episodes',
   collection: 'episodes',
-  schema: episodeSchema,
-  pageSchema: pageSchema(episodeSchema),
   filters: {
     name: {},
     episode: { placeholder: 'CODE', help: 'Code contains CODE (S01E01, or S01 for a season)' },
@@ -132,7 +134,7 @@ export const episodes = {
     line: (record) => `${record.episode} ${record.name}`,
     lineHelp: 'one "S01E01 Name" a line',
   },
-} as const satisfies Resource<Episode, EpisodeFilter>;
+} as const satisfies ResourceDescription<Episode, EpisodeFilter>;
 
 /** Every resource of the API, by path. */
 export const RESOURCES = { character: characters, location: locations, episode: episodes };
@@ -143,8 +145,15 @@ export type ResourceName = keyof typeof RESOURCES;
 /** The name of a resource's collection: `'characters' | 'locations' | 'episodes'`. */
 export type CollectionName = (typeof RESOURCES)[ResourceName]['collection'];
 
+/** The record type of each resource, by name. */
+interface Records {
+  character: Character;
+  location: LocationRecord;
+  episode: Episode;
+}
+
 /** The record type of a resource: `RecordOf<'character'>` is a character. */
-export type RecordOf<N extends ResourceName> = z.infer<(typeof RESOURCES)[N]['schema']>;
+export type RecordOf<N extends ResourceName> = Records[N];
 
 /** The link fields of a resource's records whose value is of type `V`. */
 type LinkFieldsOf<N extends ResourceName, V> = {
@@ -162,7 +171,7 @@ export type LinkListField = {
 export type LinkField = { [N in ResourceName]: LinkFieldsOf<N, { url: string }> }[ResourceName];
 
 /** Every resource, in the registry's order. */
-export const RESOURCE_LIST: readonly Resource<Identified, object>[] = Object.values(RESOURCES);
+export const RESOURCE_LIST: readonly ResourceDescription[] = Object.values(RESOURCES);
 
 /** Every resource's name, in the registry's order. */
 export const RESOURCE_NAMES = Object.keys(RESOURCES) as readonly ResourceName[];
