@@ -6,6 +6,7 @@
  *
  * @module
  */
+
 /** The built-ins the package uses, by id. */
 interface NodeBuiltins {
   'node:async_hooks': typeof import('node:async_hooks');
