@@ -1,3 +1,4 @@
+import { syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -25,23 +26,31 @@ let server: TestServer;
 let pooled: PooledTransport;
 const closers: (() => Promise<void>)[] = [];
 
-/** The module object piscina and the blocking transport take `Worker` from at run time. */
+/** The module object the transports take `Worker` from at run time. */
 const threads = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
 const OriginalWorker = threads.Worker;
+
+/** Replaces `Worker` for the transports and for the pool library, which imports it by name. */
+function setWorker(Worker: typeof OriginalWorker): void {
+  threads.Worker = Worker;
+  syncBuiltinESMExports();
+}
 
 /** Counts the worker threads started from now on, and how many of them are still alive. */
 function countWorkers(): { readonly started: number; readonly alive: number } {
   const counter = { started: 0, alive: 0 };
-  threads.Worker = class CountedWorker extends OriginalWorker {
-    constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
-      super(...args);
-      counter.started++;
-      counter.alive++;
-      this.once('exit', () => {
-        counter.alive--;
-      });
-    }
-  };
+  setWorker(
+    class CountedWorker extends OriginalWorker {
+      constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
+        super(...args);
+        counter.started++;
+        counter.alive++;
+        this.once('exit', () => {
+          counter.alive--;
+        });
+      }
+    },
+  );
   return counter;
 }
 
@@ -82,7 +91,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  threads.Worker = OriginalWorker;
+  setWorker(OriginalWorker);
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
@@ -315,7 +324,7 @@ describe('what makeAsync refuses', () => {
     [
       'a module that is a number',
       { module: 42 },
-      'Expected `target.module` to be a URL or an absolute path',
+      'Expected `target.module` to be a file: URL or an absolute path',
     ],
     [
       'a relative path, which would depend on the working directory',

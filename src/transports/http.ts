@@ -1,4 +1,3 @@
-import ky from 'ky';
 import { ResponseError, TimeoutError } from '../errors/classes.js';
 import { throwIfAborted } from '../internal/async.js';
 import { assertOptionsObject, functionOption, integerOption } from '../internal/checks.js';
@@ -35,9 +34,33 @@ export interface HttpTransportOptions {
    * throughput when the server answers at once (see the benchmarks).
    */
   engine?: 'ky' | 'fetch';
+  /**
+   * A ky instance of your own (`ky.create(…)` or `ky.extend(…)`) to send with: its hooks,
+   * headers and other settings apply. Three are set for each request, because the client does
+   * that work itself for both halves: `retry: 0`, `timeout: false` and `throwHttpErrors: false`
+   * (and `prefixUrl: ''`, as the client sends absolute URLs). Default: ky's default instance.
+   */
+  ky?: KyLike;
 }
 
-const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine'] as const;
+/** The options the transport gives a ky instance's `get` for each request. */
+export interface KyGetOptions {
+  readonly signal: AbortSignal;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly redirect: 'manual' | 'follow';
+  readonly retry: 0;
+  readonly timeout: false;
+  readonly throwHttpErrors: false;
+  readonly prefixUrl: '';
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+/** What the transport uses of a ky instance: `get`. Any `KyInstance` fits. */
+export interface KyLike {
+  get(url: string, options: KyGetOptions): PromiseLike<Response>;
+}
+
+const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine', 'ky'] as const;
 
 function isNode(): boolean {
   return typeof globalThis.process?.versions?.node === 'string';
@@ -87,17 +110,34 @@ async function readCapped(
 
 type Send = (request: TransportRequest, signal: AbortSignal) => Promise<Response>;
 
-function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: 'manual' | 'follow'): Send {
-  const api = ky.create({
-    retry: 0,
-    throwHttpErrors: false,
-    // The transport's own timer covers the body too; ky's would stop at the headers.
-    timeout: false,
-    redirect,
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  });
-  return (request, signal) =>
-    api.get(request.url, { signal, ...(request.headers ? { headers: request.headers } : {}) });
+/** ky's default instance, loaded on the first request that needs it, not when the package is. */
+let defaultKy: Promise<KyLike> | undefined;
+
+function loadKy(): Promise<KyLike> {
+  defaultKy ??= import('ky').then((module) => module.default);
+  return defaultKy;
+}
+
+function viaKy(
+  given: KyLike | undefined,
+  fetchFn: typeof globalThis.fetch | undefined,
+  redirect: 'manual' | 'follow',
+): Send {
+  // ky reads `Request` when it loads, which makes Node load its whole fetch implementation: a cost
+  // for programs that import the package and never make an async request.
+  const instance = () => (given ? Promise.resolve(given) : loadKy());
+  return async (request, signal) =>
+    (await instance()).get(request.url, {
+      signal,
+      redirect,
+      retry: 0,
+      // The transport's own timer covers the body too; ky's would stop at the headers.
+      timeout: false,
+      throwHttpErrors: false,
+      prefixUrl: '',
+      ...(fetchFn ? { fetch: fetchFn } : {}),
+      ...(request.headers ? { headers: request.headers } : {}),
+    });
 }
 
 function viaFetch(
@@ -145,7 +185,15 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
   if (o.engine !== undefined && o.engine !== 'ky' && o.engine !== 'fetch') {
     throw new TypeError("Expected `engine` to be 'ky' or 'fetch'");
   }
-  const send = o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(fetchFn, redirect);
+  const kyInstance = o.ky as KyLike | undefined;
+  if (kyInstance !== undefined && typeof kyInstance?.get !== 'function') {
+    throw new TypeError('Expected `ky` to be a ky instance (ky.create() or ky.extend())');
+  }
+  if (kyInstance !== undefined && o.engine === 'fetch') {
+    throw new TypeError("`ky` and `engine: 'fetch'` contradict each other; give one of them");
+  }
+  const send =
+    o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(kyInstance, fetchFn, redirect);
 
   return {
     async request(request: TransportRequest): Promise<TransportResponse> {
