@@ -9,13 +9,14 @@
  * @module
  */
 import { BlockingUnavailableError } from '../errors/classes.js';
-import { isBlockingUnavailableError } from '../errors/guards.js';
+import { isBlockingUnavailableError, isTimeoutError } from '../errors/guards.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Operation, ResourceOperations } from '../operations/bound.js';
 import { type GetAllOptions, nextPageQuery } from '../operations/pagination.js';
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
+import { loopbackTimeoutNote } from '../transports/blocking.js';
 import type { Dispatcher } from './dispatcher.js';
 import { type CallOptions, type ClientSettings, resolveCallOptions } from './options.js';
 import { type BlockingTwin, TWINS } from './twins.js';
@@ -32,6 +33,15 @@ const CALL_SETTLED = new Error('The call this request belonged to has settled');
  */
 function allowManyListeners(signal: AbortSignal): void {
   nodeBuiltin('node:events')?.setMaxListeners(0, signal);
+}
+
+/** A loopback timeout's note names "the async twin"; the runner knows which one it is. */
+function nameAsyncTwin(error: unknown, asyncTwin: string): unknown {
+  const generic = loopbackTimeoutNote();
+  if (isTimeoutError(error) && error.message.endsWith(generic)) {
+    error.message = error.message.slice(0, -generic.length) + loopbackTimeoutNote(asyncTwin);
+  }
+  return error;
 }
 
 /** Splits `getAll` options into the call's own and the walk's. */
@@ -77,7 +87,7 @@ export class TwinRunner {
           twin: { method: twin, asyncTwin },
         });
       }
-      throw error;
+      throw nameAsyncTwin(error, asyncTwin);
     }
   }
 

@@ -34,7 +34,8 @@ let transport: AsyncTransport | BlockingTransport;
 try {
   transport = await buildTransport(recipe);
 } catch (error) {
-  port.postMessage({ id: 0, fatal: true, error: serializeError(error) });
+  // The recipe's factory failed: the caller throws this error itself, as the async half would.
+  port.postMessage({ id: 0, refused: true, error: serializeError(error) });
   wake();
   process.exit(1);
 }

@@ -43,6 +43,7 @@ type Reply =
   | { id: number; ok: false; error: SerializedError }
   | { id: 0; ready: true }
   | { id: 0; fatal: true; error: SerializedError }
+  | { id: 0; refused: true; error: SerializedError }
   | { id: 0; exited: number };
 
 interface Running {
@@ -92,7 +93,7 @@ function awaitReply(
       message = threads.receiveMessageOnPort(target.port)
     ) {
       const reply = message.message as Reply;
-      if ('fatal' in reply || reply.id === id) return reply;
+      if ('fatal' in reply || 'refused' in reply || reply.id === id) return reply;
       // Anything else answers a request that already timed out: drop it.
     }
     // Read after the queue: a thread posts its last words before it marks its exit.
@@ -106,7 +107,9 @@ function awaitReply(
 }
 
 /** The error for a worker that failed, exited or stayed silent while starting or serving `what`. */
-function workerFailure(reply: Reply | undefined, what: string, waited: number): WorkerError {
+function workerFailure(reply: Reply | undefined, what: string, waited: number): Error {
+  // The transport's factory failed in the worker: the same error the async half throws.
+  if (reply && 'refused' in reply) return deserializeError(reply.error);
   if (!reply) {
     return new WorkerError(
       `The blocking transport's worker thread did not ${what} within ${waited} ms`,

@@ -4,8 +4,9 @@
  * here, with the same transport the async half uses: the thread starts no thread of its own.
  * Answers and errors travel back as plain data, so that errors arrive as the same classes.
  *
- * Each call brings a port of its own: the thread says on it that it began the call, and that it
- * is exiting if the call ends it (`process.exit`), which the pool library alone would not notice.
+ * Each call brings a port of its own: the thread says on it that it began the call, and what ended
+ * the thread if the call did (an uncaught exception, `process.exit`): the pool library would not
+ * notice an exit, and would report a crash without saying which call it ended.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError } from '../errors/classes.js';
@@ -73,7 +74,13 @@ function assertCloneable(task: PoolTask, value: unknown): void {
 export default async function run(task: PoolTask & { alive: MessagePort }): Promise<PoolResult> {
   const { alive } = task;
   const onExit = (code: number) => alive.postMessage({ exited: code });
+  const onCrash = (error: unknown) => {
+    alive.postMessage({ crashed: serializeError(error) });
+    // What Node does with an uncaught exception in a worker: end the thread.
+    process.exit(1);
+  };
   process.once('exit', onExit);
+  process.once('uncaughtException', onCrash);
   alive.postMessage({ started: true });
   try {
     const value = await perform(task);
@@ -83,5 +90,6 @@ export default async function run(task: PoolTask & { alive: MessagePort }): Prom
     return { ok: false, error: serializeError(error) };
   } finally {
     process.off('exit', onExit);
+    process.off('uncaughtException', onCrash);
   }
 }

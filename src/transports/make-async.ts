@@ -13,7 +13,7 @@ import {
   InvalidArgumentError,
   WorkerError,
 } from '../errors/classes.js';
-import { deserializeError } from '../errors/wire.js';
+import { deserializeError, type SerializedError } from '../errors/wire.js';
 import { assertOptionsObject, integerOption } from '../internal/checks.js';
 import { DEFAULT_CONCURRENCY } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
@@ -136,20 +136,31 @@ function runOnPool(
       started: false,
       fail: (error) => settle(() => reject(error)),
     };
-    const died = (how: string) =>
+    const died = (how: string, cause?: unknown) =>
       settle(() => {
         drop.abort();
-        reject(new WorkerError(`makeAsync: the worker thread ${how} during the call`));
+        reject(
+          new WorkerError(
+            `makeAsync: the worker thread ${how} during the call`,
+            cause === undefined ? undefined : { cause },
+          ),
+        );
       });
     const onAbort = () =>
       settle(() => {
         drop.abort();
         reject(new AbortError(signal?.reason));
       });
-    port1.on('message', (message: { started?: true; exited?: number }) => {
-      if (message.started) pending.started = true;
-      else died(`exited with code ${message.exited}`);
-    });
+    port1.on(
+      'message',
+      (message: { started?: true; exited?: number; crashed?: SerializedError }) => {
+        if (message.started) pending.started = true;
+        else if (message.crashed) {
+          const cause = deserializeError(message.crashed);
+          died(`crashed (${cause.message})`, cause);
+        } else died(`exited with code ${message.exited}`);
+      },
+    );
     port1.on('close', () => died('stopped'));
     signal?.addEventListener('abort', onAbort, { once: true });
     calls.add(pending);

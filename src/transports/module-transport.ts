@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors/classes.js';
 import { assertOptionsObject } from '../internal/checks.js';
 import {
   type BlockingHttpTransport,
@@ -73,8 +74,8 @@ export function createModuleTransport(
     });
     const transport = await built;
     if (!('request' in transport)) {
-      throw new TypeError(
-        `\`${recipe.export}\` of ${recipe.module} returned a transport without \`request\`, which the async twins need; return one that has it (createHttpTransport() does)`,
+      throw new InvalidArgumentError(
+        `Could not build the transport that \`${recipe.export}\` of ${recipe.module} makes: it has no \`request\`, which the async twins need (createHttpTransport() has it)`,
       );
     }
     return transport;

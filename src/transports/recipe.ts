@@ -133,7 +133,9 @@ export function moduleRecipe(target: unknown, label: string): ModuleRecipe {
 
 /**
  * Builds, in this thread, the transport a recipe names. The factory may return the transport or a
- * promise of it; anything without `request` or `requestSync` is a `TypeError` naming the export.
+ * promise of it. A module that does not load, an export that is not a function, a factory that
+ * throws or returns no transport: each is an `InvalidArgumentError` that names the factory, the
+ * same in every half, and not retried (the next call tries again).
  */
 export async function buildTransport(
   recipe: RebuildRecipe,
@@ -141,15 +143,23 @@ export async function buildTransport(
   // Over `fetch` directly: ky adds nothing here (the client retries, times out and maps errors
   // itself) but its own start-up, which every worker thread would pay.
   if ('builtin' in recipe) return createHttpTransport({ ...recipe.options, engine: 'fetch' });
-  const factory = ((await import(recipe.module)) as Record<string, unknown>)[recipe.export];
-  if (typeof factory !== 'function') {
-    throw new TypeError(`${recipe.module} has no function export named \`${recipe.export}\``);
-  }
-  const transport: unknown = await factory(...(recipe.args ?? []));
-  if (!isAsyncTransport(transport) && !isBlockingTransport(transport)) {
-    throw new TypeError(
-      `\`${recipe.export}\` of ${recipe.module} returned no transport (an object with request or requestSync)`,
+  const refuse = (reason: string, cause?: unknown) =>
+    new InvalidArgumentError(
+      `Could not build the transport that \`${recipe.export}\` of ${recipe.module} makes: ${reason}`,
+      cause === undefined ? undefined : { cause },
     );
+  let transport: unknown;
+  try {
+    const factory = ((await import(recipe.module)) as Record<string, unknown>)[recipe.export];
+    if (typeof factory !== 'function')
+      throw refuse('the module has no function export by that name');
+    transport = await factory(...(recipe.args ?? []));
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw error;
+    throw refuse(error instanceof Error ? error.message : String(error), error);
+  }
+  if (!isAsyncTransport(transport) && !isBlockingTransport(transport)) {
+    throw refuse('it returned no transport (an object with request or requestSync)');
   }
   return transport;
 }

@@ -72,8 +72,8 @@ const routes = [
       json(res, status, { error: url.searchParams.get('message') ?? `Status ${status}` }, headers);
     },
   ],
-  // /hang: never answers.
-  [/^\/hang$/, () => {}],
+  // /hang, /hang/anything: never answers.
+  [/^\/hang(?:\/.*)?$/, () => {}],
   // /reset: resets the connection without answering.
   [
     /^\/reset$/,
