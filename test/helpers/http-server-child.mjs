@@ -61,9 +61,9 @@ const routes = [
       res.on('close', () => clearTimeout(timer));
     },
   ],
-  // /status/:code?retryAfter=s&message=text: an error body {"error": "..."}.
+  // /status/:code[/anything]?retryAfter=s&message=text: an error body {"error": "..."}.
   [
-    /^\/status\/(\d{3})$/,
+    /^\/status\/(\d{3})(?:\/.*)?$/,
     (_req, res, url, _n, match) => {
       const status = Number(match[1]);
       const headers = {};
@@ -74,9 +74,9 @@ const routes = [
   ],
   // /hang, /hang/anything: never answers.
   [/^\/hang(?:\/.*)?$/, () => {}],
-  // /reset: resets the connection without answering.
+  // /reset[/anything]: resets the connection without answering.
   [
-    /^\/reset$/,
+    /^\/reset(?:\/.*)?$/,
     (req) => {
       if (typeof req.socket.resetAndDestroy === 'function') req.socket.resetAndDestroy();
       else req.socket.destroy();
