@@ -219,7 +219,12 @@ describe('threads that cannot start', () => {
           /^The blocking transport's worker thread failed \(Could not load the preloaded module .*fail-in-workers\.cjs \(--require\): this preload refuses worker threads\) and did not start$/,
         ),
       },
-      pool: {
+      transportOnThread: {
+        name: 'WorkerError',
+        message:
+          'makeAsync: the worker thread crashed before it could start (this preload refuses worker threads)',
+      },
+      functionOnPool: {
         name: 'WorkerError',
         message: 'makeAsync: a worker thread could not start (this preload refuses worker threads)',
       },

@@ -20,6 +20,7 @@ import { nodeBuiltin } from '../internal/node.js';
 import { poolFailure } from './failures.js';
 import type { PoolResult, PoolTask } from './make-async-worker.js';
 import { exportName, moduleUrl, type RebuildRecipe } from './recipe.js';
+import { createThreadTransport } from './thread-transport.js';
 import type {
   AsyncTransport,
   BlockingTransport,
@@ -79,23 +80,32 @@ interface PoolRuntime {
   readonly Tinypool: typeof Tinypool;
 }
 
-let loaded: PoolRuntime | undefined;
-
 /**
- * Node's worker threads and tinypool, looked up at run time rather than imported: the package's
- * entry re-exports `makeAsync`, and a static (or even a dynamic) import would pull Node modules
- * into every browser bundle of the client, where bundlers fail on them. tinypool is an ES module;
- * `require` loads it on the Node versions the package supports (`require(esm)`).
+ * Node's worker threads, looked up at run time rather than imported: the package's entry
+ * re-exports `makeAsync`, and a static (or even a dynamic) import would pull Node modules into
+ * every browser bundle of the client, where bundlers fail on them.
  */
-function runtime(): PoolRuntime {
-  if (loaded) return loaded;
+function workerThreads(): typeof WorkerThreads {
   const threads = nodeBuiltin('node:worker_threads');
-  const module = nodeBuiltin('node:module');
-  if (!threads || !module) {
+  if (!threads) {
     throw new BlockingUnavailableError(
       'makeAsync needs Node.js worker threads, which this environment lacks',
     );
   }
+  return threads;
+}
+
+let loaded: PoolRuntime | undefined;
+
+/**
+ * The pool library too, loaded on first use the same way. tinypool is an ES module; `require`
+ * loads it on the Node versions the package supports (`require(esm)`).
+ */
+function runtime(): PoolRuntime {
+  if (loaded) return loaded;
+  const threads = workerThreads();
+  const module = nodeBuiltin('node:module');
+  if (!module) throw new BlockingUnavailableError('makeAsync needs Node.js');
   const load = module.createRequire(import.meta.url);
   loaded = { threads, Tinypool: (load('tinypool') as typeof import('tinypool')).Tinypool };
   return loaded;
@@ -304,16 +314,30 @@ export function makeAsync(
         'makeAsync needs a transport that can rebuild itself on a worker thread (one with a `rebuild` recipe, such as createBlockingTransport()); this one has none',
       );
     }
+    // For a transport that turns out to block its thread: one thread a request.
     const pool = createPool(options);
+    const onPool = (request: TransportRequest): Promise<TransportResponse> => {
+      const { signal, ...plain } = request;
+      return pool.run(
+        { kind: 'request', recipe, request: plain },
+        signal,
+      ) as Promise<TransportResponse>;
+    };
+    let thread: ReturnType<typeof createThreadTransport> | undefined;
     return {
       request(request: TransportRequest): Promise<TransportResponse> {
-        const { signal, ...plain } = request;
-        return pool.run(
-          { kind: 'request', recipe, request: plain },
-          signal,
-        ) as Promise<TransportResponse>;
+        try {
+          thread ??= createThreadTransport(workerThreads(), recipe, onPool);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return thread.request(request);
       },
-      close: pool.close,
+      async close(): Promise<void> {
+        const closing = thread;
+        thread = undefined;
+        await Promise.all([closing?.close(), pool.close()]);
+      },
     };
   }
   const module = moduleUrl((target as Partial<ModuleFunction>).module, 'target.module');

@@ -145,6 +145,8 @@ export function dropRefusedExecArgv(error: unknown): boolean {
  * uses neither `require` nor `import` statements nor top-level `await`, only
  * `process.getBuiltinModule` and `import()`, which both kinds have.
  *
+ * A `.cjs` entry is loaded with `require`, anything else with `import()`.
+ *
  * With a `cell` and a `port` in its data it reports to a caller parked in `Atomics.wait`: it loads
  * the main thread's preloaded modules itself (they would otherwise run before it could report), and
  * a module that fails to load or an uncaught exception becomes a `fatal` message on the port, and
@@ -184,7 +186,11 @@ const load = async () => {
     else await import(/^[./]/.test(specifier) ? new URL(specifier, base).href : specifier);
   }
   loading = 'the worker module ' + bootstrapEntry;
-  await import(bootstrapEntry);
+  // A CommonJS entry is required: the thread then never starts an ES module loader.
+  if (bootstrapEntry.endsWith('.cjs')) {
+    const file = process.getBuiltinModule('node:url').fileURLToPath(bootstrapEntry);
+    process.getBuiltinModule('node:module').createRequire(file)(file);
+  } else await import(bootstrapEntry);
 };
 load().catch((error) => {
   if (!(cell && port)) throw error;

@@ -204,6 +204,27 @@ const routes = [
       }
     },
   ],
+  // /barrier/:key/:n/character/:id: the same barrier for a client (baseUrl /barrier/:key/:n), each
+  // answer a character record.
+  [
+    /^\/barrier\/([^/]+)\/(\d+)\/character\/(\d+)$/,
+    (_req, res, _url, _n, match) => {
+      const key = `client:${match[1]}`;
+      const size = Number(match[2]);
+      const waiting = barriers.get(key) ?? [];
+      barriers.set(key, waiting);
+      const entry = { res, id: Number(match[3]) };
+      waiting.push(entry);
+      res.on('close', () => {
+        const index = waiting.indexOf(entry);
+        if (index !== -1) waiting.splice(index, 1);
+      });
+      if (waiting.length >= size) {
+        barriers.delete(key);
+        for (const held of waiting.splice(0)) json(held.res, 200, character(held.id));
+      }
+    },
+  ],
   // /api/character/:id: a minimal API for client tests: 9999 (and up) is not found.
   [
     /^\/api\/character\/(\d+)$/,
