@@ -45,7 +45,7 @@ const REQUIRED_FILES = [
     return entry === '.' ? files : [`${name}/package.json`, ...files];
   }),
   'dist/cli.js',
-  'dist/blocking-worker.js',
+  'dist/blocking-worker.cjs',
   'dist/make-async-worker.js',
   'dist/replica-worker.js',
 ];
