@@ -114,7 +114,7 @@ type Send = (request: TransportRequest, signal: AbortSignal) => Promise<Response
 let defaultKy: Promise<KyLike> | undefined;
 
 function loadKy(): Promise<KyLike> {
-  defaultKy ??= import('ky').then((module) => module.default);
+  defaultKy ??= import('./ky-default.js').then((module) => module.defaultKy);
   return defaultKy;
 }
 
