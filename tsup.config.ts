@@ -78,10 +78,7 @@ export default defineConfig([
       entry,
       // One format each (src/transports/worker-entry.ts knows which): no copy in the other.
       format: [format],
-      // A worker's own transport is the built-in one over `fetch` (a factory of the user's
-      // imports the package itself), so ky is never loaded here: left out, not built in.
-      noExternal: BUILT_IN.filter((pattern) => !pattern.test('ky')),
-      external: ['ky'],
+
       // Without maps: each would carry another copy of the sources the entries' maps already have.
       sourcemap: false,
       splitting: false,
