@@ -25,13 +25,18 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-/** The milliseconds a `Retry-After` header asks to wait (seconds, or an HTTP date), if it parses. */
+/**
+ * The milliseconds a `Retry-After` header asks to wait (seconds, or an HTTP date), if it parses: a
+ * negative number of seconds does not, and a date in the past asks for 0. A server's wait is a
+ * floor on the client's backoff, never a way around it: see `retrying`.
+ */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (value.trim() !== '' && Number.isFinite(seconds))
-    return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
+  const text = value.trim();
+  if (text === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isNaN(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
