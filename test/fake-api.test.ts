@@ -271,14 +271,32 @@ describe('createFakeApi: single records', () => {
     });
   });
 
-  it('answers 500 (not 400) for an id that is not a number', () => {
-    for (const id of ['abc', '1abc', '-1', '1.5']) {
+  it('answers 500 (not 400) for an id that does not start like a number', () => {
+    for (const id of ['abc', ',', 'Infinity', '%20']) {
       expect(get(`/character/${id}`), id).toMatchObject({
         status: 500,
         statusText: 'Internal Server Error',
         json: { error: 'Hey! you must provide an id' },
       });
     }
+  });
+
+  it('reads an id that starts like a number as the database casts it, as the server does', () => {
+    // parseInt finds a number, the database's cast does not: its message, as a 500.
+    expect(get('/character/1abc')).toMatchObject({
+      status: 500,
+      json: { error: 'Cast to number failed for value "1abc" at path "id" for model "Character"' },
+    });
+    // Numbers no record has.
+    for (const id of ['-1', '1.5', '0']) {
+      expect(get(`/character/${id}`), id).toMatchObject({
+        status: 404,
+        json: { error: 'Character not found' },
+      });
+    }
+    // Numbers in other spellings.
+    expect(get('/character/1e1').json).toMatchObject({ id: 10 });
+    expect(get('/character/010').json).toMatchObject({ id: 10 });
   });
 });
 
@@ -311,12 +329,30 @@ describe('createFakeApi: batches', () => {
   });
 
   it('answers 500 "Bad... bad array :/" for a malformed array', () => {
-    for (const id of ['1,x', '[1,x]', '[1,2', '1,2]', '[]', '[[1]]', '1,-2']) {
+    for (const id of ['[1,x]', '[1,2', '1,2]', '[]', '[1,2,]', '[,1]', '1]', '[1]x']) {
       expect(get(`/character/${id}`), id).toMatchObject({
         status: 500,
         json: { error: 'Bad... bad array :/' },
       });
     }
+  });
+
+  it('casts each part of a comma list to a number, as the database does', () => {
+    // An empty part is 0, which no record has; a part that is not a number fails the cast.
+    expect(ids(get('/character/,1').json)).toEqual([1]);
+    expect(ids(get('/character/1,,2').json)).toEqual([1, 2]);
+    expect(ids(get('/character/1,-2').json)).toEqual([1]);
+    expect(get('/character/,,').json).toEqual([]);
+    expect(get('/character/1,x')).toMatchObject({
+      status: 500,
+      json: { error: 'Cast to number failed for value "NaN" at path "id" for model "Character"' },
+    });
+    // The JSON form: strings that are numbers cast, anything else fails the cast.
+    expect(ids(get('/character/["2",1]').json)).toEqual([1, 2]);
+    expect(get('/character/[[1]]')).toMatchObject({
+      status: 500,
+      json: { error: 'Cast to number failed for value "[1]" at path "id" for model "Character"' },
+    });
   });
 
   it('answers exactly the existing ids, sorted and unique, for any list (property)', () => {
@@ -351,8 +387,12 @@ describe('createFakeApi: everything else', () => {
     }
   });
 
-  it('answers 404 "There is nothing here." to methods other than GET', () => {
-    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
+  it('answers HEAD as GET, as Express does', () => {
+    expect(get('/character/1', 'HEAD')).toMatchObject({ status: 200, json: { id: 1 } });
+  });
+
+  it('answers 404 "There is nothing here." to methods other than GET and HEAD', () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       expect(get('/character/1', method)).toMatchObject({
         status: 404,
         json: { error: 'There is nothing here.' },

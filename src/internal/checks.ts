@@ -73,13 +73,30 @@ export function integerOption(
   { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
 ): number {
   if (value === undefined) return fallback;
-  const kind = min > 0 ? 'a positive integer' : 'a non-negative integer';
+  const kind = min > 0 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : 'an integer';
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new InvalidArgumentError(`Expected \`${name}\` to be ${kind}, got ${describe(value)}`);
   }
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? kind : `${kind} from ${min} to ${max}`;
     throw new ArgumentRangeError(`Expected \`${name}\` to be ${range}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks an optional duration in milliseconds (a finite number from 0, fractions allowed, at most
+ * `max`) and returns it, or 0.
+ */
+export function millisecondsOption(value: unknown, name: string, max = 600_000): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be a number of milliseconds, got ${describe(value)}`,
+    );
+  }
+  if (!(value >= 0 && value <= max)) {
+    throw new ArgumentRangeError(`Expected \`${name}\` to be from 0 to ${max}, got ${describe(value)}`);
   }
   return value;
 }
