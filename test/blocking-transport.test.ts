@@ -126,7 +126,12 @@ describe('answers', () => {
     // The options as checked, defaults filled in: not the object given, read again.
     expect(open({ timeout: 1234 }).rebuild).toEqual({
       builtin: 'blocking',
-      options: { timeout: 1234, maxResponseBytes: 5 * 1024 * 1024, timeoutMargin: 1000, startupTimeout: 10_000 },
+      options: {
+        timeout: 1234,
+        maxResponseBytes: 5 * 1024 * 1024,
+        timeoutMargin: 1000,
+        startupTimeout: 10_000,
+      },
     });
   });
 });

@@ -84,7 +84,11 @@ describe('startReplicaServer: routes', () => {
       ['/character/abc', 500, 'Hey! you must provide an id'],
       ['/character/[1,2,]', 500, 'Bad... bad array :/'],
       ['/character/,', 500, 'Hey! you must provide an id'],
-      ['/character/1,x', 500, 'Cast to number failed for value "NaN" at path "id" for model "Character"'],
+      [
+        '/character/1,x',
+        500,
+        'Cast to number failed for value "NaN" at path "id" for model "Character"',
+      ],
       ['/character//?page=2', 404, 'There is nothing here.'],
       ['/character?page=0.5', 500, "BSON field 'skip' value must be >= 0, actual value '-10'"],
       ['/character?page=999', 404, 'There is nothing here'],

@@ -14,8 +14,8 @@ import {
 import {
   handleError,
   handleErrorAsync,
-  type RetryContext,
   type NotAPromise,
+  type RetryContext,
   type RetryOptions,
 } from '../src/operations/retry.js';
 

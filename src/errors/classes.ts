@@ -38,8 +38,8 @@ export class RickMortyError extends Error {
    * brand. Subclasses keep the ordinary check.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    return this === RickMortyError && hasArgumentBrand(value);
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, a subclass or this one
+    return Function.prototype[Symbol.hasInstance].call(this, value) || isBranded(this, value);
   }
   /**
    * How many attempts were made before this error was thrown, when a retry helper gave up.
@@ -285,6 +285,11 @@ export class ValidationError extends RickMortyError {
  * (`isRickMortyError`) recognise errors of any copy by name.
  */
 const ARGUMENT_BRAND: unique symbol = Symbol('rickmorty-client.argument-error');
+
+/** Whether `value` is one of this copy's argument errors, asked of RickMortyError itself. */
+function isBranded(target: unknown, value: unknown): boolean {
+  return target === RickMortyError && hasArgumentBrand(value);
+}
 
 function hasArgumentBrand(value: unknown): boolean {
   return (

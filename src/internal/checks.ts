@@ -61,7 +61,8 @@ export function assertIds(value: unknown, name = 'ids'): readonly number[] {
     );
   }
   const ids: number[] = [];
-  for (let index = 0; index < length; index++) ids.push(assertId(value[index], `${name}[${index}]`));
+  for (let index = 0; index < length; index++)
+    ids.push(assertId(value[index], `${name}[${index}]`));
   return Object.freeze(ids);
 }
 
@@ -96,7 +97,9 @@ export function millisecondsOption(value: unknown, name: string, max = 600_000):
     );
   }
   if (!(value >= 0 && value <= max)) {
-    throw new ArgumentRangeError(`Expected \`${name}\` to be from 0 to ${max}, got ${describe(value)}`);
+    throw new ArgumentRangeError(
+      `Expected \`${name}\` to be from 0 to ${max}, got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -15,13 +15,7 @@ import type {
   Resource,
   ResourceDescription,
 } from '../resources/registry.js';
-import {
-  type GetAllOptions,
-  getAll,
-  type WalkPlan,
-  walkPage,
-  walkQuery,
-} from './pagination.js';
+import { type GetAllOptions, getAll, type WalkPlan, walkPage, walkQuery } from './pagination.js';
 import { getLinked, getLinkedOne } from './relations.js';
 import type { RequestContext } from './request.js';
 import { getEndpoints, getMany, getOne, listPage } from './resources.js';

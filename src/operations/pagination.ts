@@ -83,7 +83,11 @@ export function planWalk(
   }
   const perPage = pages > 1 ? PAGE_SIZE : held;
   if (held > PAGE_SIZE || (pages > 1 && held !== PAGE_SIZE)) {
-    throw inconsistent(url, ['results'], `page 1 of ${pages} holds ${held} records, not ${PAGE_SIZE}`);
+    throw inconsistent(
+      url,
+      ['results'],
+      `page 1 of ${pages} holds ${held} records, not ${PAGE_SIZE}`,
+    );
   }
   if (count < held || pages !== Math.ceil(count / perPage)) {
     throw inconsistent(

@@ -51,7 +51,8 @@ function linksOf(sources: unknown, field: LinkListField): string[] {
   const records: unknown[] = Array.isArray(sources) ? Array.from(sources) : [sources];
   const urls: string[] = [];
   for (const record of records) {
-    const links = typeof record === 'object' ? (record as Record<string, unknown> | null)?.[field] : undefined;
+    const links =
+      typeof record === 'object' ? (record as Record<string, unknown> | null)?.[field] : undefined;
     const copy: unknown[] = Array.isArray(links) ? Array.from(links) : [];
     if (!Array.isArray(links) || copy.some((link) => typeof link !== 'string')) {
       throw new InvalidArgumentError(

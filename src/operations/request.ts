@@ -184,7 +184,9 @@ function redirectTarget(request: TransportRequest, response: TransportResponse):
     return fail(`Redirect to a URL that is not http(s) (${next.protocol})`);
   }
   if (next.username || next.password) {
-    return fail(`Redirect to a URL with credentials (${withoutCredentials(next)}, credentials not shown)`);
+    return fail(
+      `Redirect to a URL with credentials (${withoutCredentials(next)}, credentials not shown)`,
+    );
   }
   return next;
 

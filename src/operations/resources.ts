@@ -136,7 +136,9 @@ export function expectRecord(id: number): (record: Identified, url: string) => v
  * is a `ValidationError` (the API drops missing ids and collapses duplicates, so neither happens
  * when it answers what it was asked). Missing ids are not checked here: `getMany` names them.
  */
-export function expectRecords(ids: readonly number[]): (records: Identified[], url: string) => void {
+export function expectRecords(
+  ids: readonly number[],
+): (records: Identified[], url: string) => void {
   const asked = new Set(ids);
   return (records, url) => {
     const seen = new Set<number>();
@@ -149,7 +151,11 @@ export function expectRecords(ids: readonly number[]): (records: Identified[], u
           message: `${record.id} was not asked for`,
         });
       } else if (seen.has(record.id)) {
-        issues.push({ path: [index, 'id'], code: 'duplicate_id', message: `${record.id} came twice` });
+        issues.push({
+          path: [index, 'id'],
+          code: 'duplicate_id',
+          message: `${record.id} came twice`,
+        });
       }
       seen.add(record.id);
     }

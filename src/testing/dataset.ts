@@ -1,9 +1,5 @@
 import { InvalidArgumentError, RickMortyError } from '../errors/classes.js';
-import {
-  assertOptionsObject,
-  describeValue,
-  integerOption,
-} from '../internal/checks.js';
+import { assertOptionsObject, describeValue, integerOption } from '../internal/checks.js';
 import { DEFAULT_BASE_URL } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Character, CharacterGender, CharacterStatus } from '../resources/character.js';

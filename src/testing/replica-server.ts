@@ -191,7 +191,9 @@ function checkOptions(options: unknown): ReplicaWorkerData {
   const o = assertOptionsObject(options, 'options', REPLICA_KEYS);
   const host = o.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') {
-    throw new InvalidArgumentError(`Expected \`host\` to be an address, got ${describeValue(host)}`);
+    throw new InvalidArgumentError(
+      `Expected \`host\` to be an address, got ${describeValue(host)}`,
+    );
   }
   return {
     ...checkData(o.data),
