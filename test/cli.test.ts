@@ -387,6 +387,16 @@ describe("a new user's first hour", () => {
     }
   });
 
+  it('takes words such as `constructor` for unknown commands and topics', async () => {
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      for (const args of [[word], [word, '1'], ['help', word], ['--help', word]]) {
+        const run = await cli(args);
+        expect(run.code, args.join(' ')).toBe(2);
+        expect(run.stderr, args.join(' ')).toContain(`Unknown command '${word}'`);
+      }
+    }
+  });
+
   it('says so when a result is empty', async () => {
     for (const args of [
       ['characters', '--name', 'nobody-has-this-name'],

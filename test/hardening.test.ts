@@ -625,6 +625,17 @@ describe('row 12: one error hierarchy', () => {
   });
 });
 
+describe('what a server says in an error body', () => {
+  it.each(HALVES)('is shown without control characters, and cut short (%s)', async (half) => {
+    const error = await failureOf(clientFor('evil-error'), half, 'getCharacter', 1);
+    const { message, serverMessage } = error as { message: string; serverMessage: string };
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what must not be there
+    expect(message).not.toMatch(/[\u0000-\u001f]/);
+    expect(serverMessage.startsWith('busy 2026-01-01 INFO all is well [2JAAA')).toBe(true);
+    expect(serverMessage.length).toBeLessThanOrEqual(301);
+  });
+});
+
 describe('row 13: charsets, iterators past the last page, an onReport that throws', () => {
   it.each(HALVES)(
     'a Latin-1 body is read as Latin-1, with a length or chunked (%s)',

@@ -52,6 +52,14 @@ function listOptions(resource: ResourceName): Options {
   return options;
 }
 
+/**
+ * `table[key]` when `key` is one of its own keys: a word typed on the command line
+ * (`rickmorty constructor`) must not find what every object inherits.
+ */
+function ownEntry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The options of each command, besides the global ones. */
 const COMMANDS: Readonly<Record<string, Options>> = {
   ...Object.fromEntries(
@@ -136,14 +144,14 @@ async function runCommand(
   positionals: string[],
   io: CliIo,
 ): Promise<number> {
-  const resource = RESOURCE_OF_COMMAND[command];
+  const resource = ownEntry(RESOURCE_OF_COMMAND, command);
 
   if (command === 'help') {
     const topic = positionals[0];
-    if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
+    if (topic !== undefined && ownEntry(COMMAND_USAGE, topic) === undefined) {
       throw new UsageError(`Unknown command '${topic}'`);
     }
-    io.stdout.write(topic === undefined ? MAIN_USAGE : COMMAND_USAGE[topic]!);
+    io.stdout.write(topic === undefined ? MAIN_USAGE : ownEntry(COMMAND_USAGE, topic)!);
     return EXIT.ok;
   }
 
@@ -346,7 +354,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       helpCommand = 'rickmorty migrate --help';
       return await runMigrate(argv.slice(index + 1), io);
     }
-    const options = command === undefined ? {} : COMMANDS[command];
+    const options = command === undefined ? {} : ownEntry(COMMANDS, command);
     if (options === undefined) throw new UsageError(`Unknown command '${command}'`);
     if (command !== undefined && command !== 'help') helpCommand = `rickmorty ${command} --help`;
     const args = index === -1 ? argv : [...argv.slice(0, index), ...argv.slice(index + 1)];
@@ -357,7 +365,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     }
     if (values.help) {
-      io.stdout.write((command && COMMAND_USAGE[command]) || MAIN_USAGE);
+      io.stdout.write((command && ownEntry(COMMAND_USAGE, command)) || MAIN_USAGE);
       return EXIT.ok;
     }
     if (command === undefined) {

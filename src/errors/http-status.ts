@@ -40,11 +40,29 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The `error` text of the API's error body, or undefined when the body is not one. */
+/** The longest server message an error keeps: the API's are a few words. */
+const MAX_SERVER_MESSAGE = 300;
+
+/**
+ * A server's text as an error may show it: control characters (a forged log line, a terminal
+ * escape) become spaces, and a text longer than `MAX_SERVER_MESSAGE` is cut, so that a hostile
+ * body can neither flood a log nor rewrite a terminal through an error message.
+ */
+export function serverText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return clean.length > MAX_SERVER_MESSAGE ? `${clean.slice(0, MAX_SERVER_MESSAGE)}…` : clean;
+}
+
+/**
+ * The `error` text of the API's error body, made safe to show (see `serverText`), or undefined when
+ * the body is not one. Bodies larger than a real error body are not parsed at all.
+ */
 export function serverMessageOf(body: string): string | undefined {
+  if (body.length > 64 * 1024) return undefined;
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data.error : undefined;
+    return parsed.success ? serverText(parsed.data.error) : undefined;
   } catch {
     return undefined;
   }

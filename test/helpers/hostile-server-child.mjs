@@ -26,6 +26,7 @@
 //   bad-charset        `charset=x-no-such-charset`
 //   slow-<ms>          every answer after <ms> milliseconds
 //   big                records padded with a 200 KB field the schemas drop
+//   evil-error         503 whose error text forges a log line, holds terminal escapes, and runs on
 //
 // The parent talks over IPC: { id, command } with `requests` (every request since the last
 // `reset`), `stats`, `reset`, `close`; see hostile-server.ts.
@@ -146,6 +147,9 @@ function byIds(scenario, kind, text) {
 /** Answers that replace the API's whatever the path: redirects, 429s. */
 function hostileAnswer(scenario, res, rest) {
   switch (scenario) {
+    case 'evil-error':
+      send(res, 503, { error: `busy\r\n2026-01-01 INFO all is well\u001b[2J${'A'.repeat(10_000)}` });
+      return true;
     case 'redirect-bare':
       send(res, 302, { error: 'Found, but where?' });
       return true;
@@ -217,7 +221,7 @@ function answer(res, url) {
       episodes: `${base}/episode`,
     });
   }
-  if (!kind || !(kind in RESOURCES) || parts.length > 2) {
+  if (!kind || !Object.hasOwn(RESOURCES, kind) || parts.length > 2) {
     return send(res, 404, { error: 'There is nothing here.' });
   }
   if (parts.length === 1) {

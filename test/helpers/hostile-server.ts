@@ -25,6 +25,7 @@ export type Scenario =
   | 'latin1-chunked'
   | 'bad-charset'
   | 'big'
+  | 'evil-error'
   | `slow-${number}`;
 
 export interface HostileServer extends TestServer {
