@@ -405,3 +405,88 @@ describe('createFakeApi: everything else', () => {
     expect(fallback.data).toBe(generateDataset());
   });
 });
+
+describe('createFakeApi: odd requests, answered as the real server answers them', () => {
+  it('answers a page between 0 and 1 with a JSON 500, never a broken body', () => {
+    const response = get('/character?page=0.5');
+    expect(response).toMatchObject({
+      status: 500,
+      json: { error: "BSON field 'skip' value must be >= 0, actual value '-10'" },
+    });
+  });
+
+  it('answers 404 for a page above the last, fractions included', () => {
+    expect(get('/character?page=42.1')).toMatchObject({
+      status: 404,
+      json: { error: 'There is nothing here' },
+    });
+    expect(page('/character?page=42').results).toHaveLength(6);
+  });
+
+  it('takes the offset from the page number and the links from its parseInt', () => {
+    const tenth = page('/character?page=1e1');
+    expect(ids(tenth.results)[0]).toBe(181);
+    expect(tenth.info.next).toBe(`${BASE}/character?page=2`);
+    expect(tenth.info.prev).toBe(`${BASE}/character?page=0`);
+    // The first value of a repeated page, as the contract says.
+    expect(ids(page('/character?page=2&page=3').results)[0]).toBe(21);
+  });
+
+  it('answers 404 "There is nothing here." for doubled slashes', () => {
+    for (const path of ['/character//?page=2', '/character//1', '/character//', '//character']) {
+      expect(get(path), path).toMatchObject({
+        status: 404,
+        json: { error: 'There is nothing here.' },
+      });
+    }
+    // One trailing slash is allowed.
+    expect(get('/character/1/').json).toMatchObject({ id: 1 });
+  });
+
+  it('trims filters, leaves empty ones out, and reads name[] as name', () => {
+    const trimmed = page('/character?name=%20rick%20&status=&page=1');
+    expect(trimmed.results.every((record) => /rick/i.test(String(record.name)))).toBe(true);
+    expect(page('/character?name[]=rick').info.count).toBe(trimmed.info.count);
+    if (trimmed.info.next) expect(trimmed.info.next).toBe(`${BASE}/character?page=2&name=rick`);
+  });
+
+  it('mounts the API without regard to case, but finds no model for a resource in another case', () => {
+    const api2 = createFakeApi({ data });
+    expect(
+      JSON.parse(
+        api2.handle({ method: 'GET', url: 'https://rickandmortyapi.com/API/character/1' }).body,
+      ).id,
+    ).toBe(1);
+    expect(get('/Character/1')).toMatchObject({
+      status: 500,
+      json: { error: "Cannot read properties of undefined (reading 'findOne')" },
+    });
+    expect(get('/CHARACTER')).toMatchObject({
+      status: 500,
+      json: { error: "Cannot read properties of undefined (reading 'findAndCount')" },
+    });
+  });
+
+  it('answers a bad escape in an id with 400, and /character/avatar with 404', () => {
+    expect(get('/character/%E0%A4%A')).toMatchObject({
+      status: 400,
+      json: { error: "Failed to decode param '%E0%A4%A'" },
+    });
+    expect(get('/character/avatar')).toMatchObject({
+      status: 404,
+      json: { error: 'There is nothing here' },
+    });
+  });
+
+  it('checks its options from plain JavaScript', () => {
+    for (const options of [
+      { data: [] },
+      { data: { characters: [] } },
+      { data: { characters: [{ id: 'x' }], locations: [], episodes: [] } },
+      { baseUrl: 'ftp://x' },
+      { constructor: 1 },
+    ]) {
+      expect(() => createFakeApi(options as never), JSON.stringify(options)).toThrow(TypeError);
+    }
+  });
+});

@@ -93,8 +93,9 @@ export interface ClientOptions {
    */
   cache?: boolean | { ttl?: number; maxEntries?: number; store?: CacheStore };
   /**
-   * Share one request among async calls that ask for the same URL while it is in flight, so two
-   * concurrent `getCharacterAsync(1)` make one request. Default: true.
+   * Share one request among async calls that ask for the same URL, with the same timeout and size
+   * cap, while it is in flight, so two concurrent `getCharacterAsync(1)` make one request. Each
+   * call keeps its own signal. Default: true.
    */
   dedupe?: boolean;
   /**

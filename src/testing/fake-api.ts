@@ -199,6 +199,95 @@ function filterValue(params: URLSearchParams, key: string): string | undefined {
   return value ? value : undefined;
 }
 
+/** `/character/{ids}`: one record, a batch in storage order, or the server's error answer. */
+function byIds(collection: Collection, text: string): TransportResponse {
+  const query = parseIds(text, collection.model);
+  if ('answer' in query) return query.answer;
+  if ('one' in query) {
+    const index = collection.indexById.get(query.one);
+    return index === undefined
+      ? respond(404, collection.notFoundBody)
+      : respond(200, collection.json[index] ?? '');
+  }
+  const indexes = new Set<number>();
+  for (const id of query.many) {
+    const index = id === null ? undefined : collection.indexById.get(id);
+    if (index !== undefined) indexes.add(index);
+  }
+  // Storage order, not request order: clients must not rely on the order they asked for.
+  const sorted = [...indexes].sort((a, b) => a - b);
+  return respond(200, `[${sorted.map((index) => collection.json[index]).join(',')}]`);
+}
+
+/** `/character?page=…&name=…`: one page of the records the filters match. */
+function list(collection: Collection, url: URL, baseUrl: string): TransportResponse {
+  const params = url.searchParams;
+  const page = pageOf(params);
+  const skip = page.number * PAGE_SIZE - PAGE_SIZE;
+  // The database refuses a negative offset (a page between 0 and 1): the server answers 500.
+  if (skip < 0) {
+    return failure(`BSON field 'skip' value must be >= 0, actual value '${skip}'`);
+  }
+  const matches = matching(collection, params);
+  const count = matches ? matches.length : collection.json.length;
+  const pages = Math.ceil(count / PAGE_SIZE);
+  if (page.number > pages) return respond(404, NOTHING_HERE);
+
+  // Filters are kept in the links, trimmed, their values not encoded, as the server writes them.
+  let query = '';
+  const seen = new Set<string>();
+  for (const [name] of params) {
+    const key = name.endsWith('[]') ? name.slice(0, -2) : name;
+    const value = filterValue(params, key);
+    if (seen.has(key) || !collection.filterKeys.includes(key) || value === undefined) continue;
+    seen.add(key);
+    query += `&${key}=${value}`;
+  }
+  const link = (target: number) => `${baseUrl}/${collection.path}?page=${target}${query}`;
+  const info = {
+    count,
+    pages,
+    next: page.number >= pages ? null : link(page.link + 1),
+    prev: page.number < 2 ? null : link(page.link - 1),
+  };
+  // A fractional page gives an offset between two pages, as the server's does.
+  const start = Math.floor(skip);
+  const end = Math.min(start + PAGE_SIZE, count);
+  const results: string[] = [];
+  for (let i = start; i < end; i++) {
+    const index = matches ? (matches[i] ?? 0) : i;
+    results.push(collection.json[index] ?? '');
+  }
+  return respond(200, `{"info":${JSON.stringify(info)},"results":[${results.join(',')}]}`);
+}
+
+/** A resource's routes: its list, or records by id. */
+function route(
+  collection: Collection,
+  segments: string[],
+  url: URL,
+  baseUrl: string,
+): TransportResponse {
+  // The router ignores case (`/Character/1` takes the route), but the server then looks its
+  // model up by the path as written, finds none, and fails: a 500 with the TypeError's text.
+  const broken = segments[1] !== collection.path;
+  const noModel = (method: string) =>
+    failure(`Cannot read properties of undefined (reading '${method}')`);
+  if (segments.length === 2) {
+    return broken ? noModel('findAndCount') : list(collection, url, baseUrl);
+  }
+  let text: string;
+  try {
+    text = decodeURIComponent(segments[2] ?? '');
+  } catch {
+    return respond(400, JSON.stringify({ error: `Failed to decode param '${segments[2]}'` }));
+  }
+  if (!broken) return byIds(collection, text);
+  const query = parseIds(text, collection.model);
+  if ('answer' in query) return query.answer;
+  return noModel('one' in query ? 'findOne' : 'find');
+}
+
 /**
  * Creates the Rick and Morty API as a pure function: routes, pagination, filters, batch quirks
  * and error bodies exactly as the live server has them (see the API contract), over a dataset
@@ -227,85 +316,6 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
     ),
   );
 
-  function byIds(collection: Collection, text: string): TransportResponse {
-    const query = parseIds(text, collection.model);
-    if ('answer' in query) return query.answer;
-    if ('one' in query) {
-      const index = collection.indexById.get(query.one);
-      return index === undefined
-        ? respond(404, collection.notFoundBody)
-        : respond(200, collection.json[index] ?? '');
-    }
-    const indexes = new Set<number>();
-    for (const id of query.many) {
-      const index = id === null ? undefined : collection.indexById.get(id);
-      if (index !== undefined) indexes.add(index);
-    }
-    // Storage order, not request order: clients must not rely on the order they asked for.
-    const sorted = [...indexes].sort((a, b) => a - b);
-    return respond(200, `[${sorted.map((index) => collection.json[index]).join(',')}]`);
-  }
-
-  function list(collection: Collection, url: URL): TransportResponse {
-    const params = url.searchParams;
-    const page = pageOf(params);
-    const skip = page.number * PAGE_SIZE - PAGE_SIZE;
-    // The database refuses a negative offset (a page between 0 and 1): the server answers 500.
-    if (skip < 0) {
-      return failure(`BSON field 'skip' value must be >= 0, actual value '${skip}'`);
-    }
-    const matches = matching(collection, params);
-    const count = matches ? matches.length : collection.json.length;
-    const pages = Math.ceil(count / PAGE_SIZE);
-    if (page.number > pages) return respond(404, NOTHING_HERE);
-
-    // Filters are kept in the links, trimmed, their values not encoded, as the server writes them.
-    let query = '';
-    const seen = new Set<string>();
-    for (const [name] of params) {
-      const key = name.endsWith('[]') ? name.slice(0, -2) : name;
-      const value = filterValue(params, key);
-      if (seen.has(key) || !collection.filterKeys.includes(key) || value === undefined) continue;
-      seen.add(key);
-      query += `&${key}=${value}`;
-    }
-    const link = (target: number) => `${baseUrl}/${collection.path}?page=${target}${query}`;
-    const info = {
-      count,
-      pages,
-      next: page.number >= pages ? null : link(page.link + 1),
-      prev: page.number < 2 ? null : link(page.link - 1),
-    };
-    // A fractional page gives an offset between two pages, as the server's does.
-    const start = Math.floor(skip);
-    const end = Math.min(start + PAGE_SIZE, count);
-    const results: string[] = [];
-    for (let i = start; i < end; i++) {
-      const index = matches ? (matches[i] ?? 0) : i;
-      results.push(collection.json[index] ?? '');
-    }
-    return respond(200, `{"info":${JSON.stringify(info)},"results":[${results.join(',')}]}`);
-  }
-
-  function route(collection: Collection, segments: string[], url: URL): TransportResponse {
-    // The router ignores case (`/Character/1` takes the route), but the server then looks its
-    // model up by the path as written, finds none, and fails: a 500 with the TypeError's text.
-    const broken = segments[1] !== collection.path;
-    const noModel = (method: string) =>
-      failure(`Cannot read properties of undefined (reading '${method}')`);
-    if (segments.length === 2) return broken ? noModel('findAndCount') : list(collection, url);
-    let text: string;
-    try {
-      text = decodeURIComponent(segments[2] ?? '');
-    } catch {
-      return respond(400, JSON.stringify({ error: `Failed to decode param '${segments[2]}'` }));
-    }
-    if (!broken) return byIds(collection, text);
-    const query = parseIds(text, collection.model);
-    if ('answer' in query) return query.answer;
-    return noModel('one' in query ? 'findOne' : 'find');
-  }
-
   function handle(request: FakeApiRequest): TransportResponse {
     // HEAD answers as GET does (an HTTP server then sends no body); anything else is unknown.
     if (request.method !== 'GET' && request.method !== 'HEAD') return respond(404, UNKNOWN_PATH);
@@ -333,7 +343,7 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
       return respond(404, NOTHING_HERE);
     }
     const collection = collections.get(name);
-    return collection ? route(collection, segments, url) : respond(404, UNKNOWN_PATH);
+    return collection ? route(collection, segments, url, baseUrl) : respond(404, UNKNOWN_PATH);
   }
 
   return { handle, data, baseUrl };

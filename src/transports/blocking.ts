@@ -58,6 +58,27 @@ function workerThreads(): typeof WorkerThreads | undefined {
 }
 
 /**
+ * The options checked, each read once, with the defaults filled in: what the transport uses, and
+ * what `makeAsync` rebuilds it from (not the object given, which a getter could change).
+ */
+function checkOptions(options: unknown): Required<BlockingTransportOptions> {
+  const o = assertOptionsObject(options, 'options', KEYS);
+  return {
+    timeout: integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 }),
+    maxResponseBytes: integerOption(
+      o.maxResponseBytes,
+      'maxResponseBytes',
+      DEFAULT_MAX_RESPONSE_BYTES,
+      {
+        min: 1,
+      },
+    ),
+    timeoutMargin: integerOption(o.timeoutMargin, 'timeoutMargin', 1000),
+    startupTimeout: integerOption(o.startupTimeout, 'startupTimeout', 10_000, { min: 1 }),
+  };
+}
+
+/**
  * Creates a transport whose `requestSync` makes a real HTTP request and returns its answer
  * synchronously. A worker thread makes the request while the calling thread waits on
  * `Atomics.wait`, the design synckit uses.
@@ -83,23 +104,9 @@ function workerThreads(): typeof WorkerThreads | undefined {
 export function createBlockingTransport(
   options: BlockingTransportOptions = {},
 ): BlockingHttpTransport {
-  const o = assertOptionsObject(options, 'options', KEYS);
-  const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
-  const defaultMax = integerOption(
-    o.maxResponseBytes,
-    'maxResponseBytes',
-    DEFAULT_MAX_RESPONSE_BYTES,
-    { min: 1 },
-  );
-  const margin = integerOption(o.timeoutMargin, 'timeoutMargin', 1000);
-  const startupTimeout = integerOption(o.startupTimeout, 'startupTimeout', 10_000, { min: 1 });
-  // The options as checked, not as given: a getter read again could answer something else.
-  const checked: BlockingTransportOptions = {
-    timeout: defaultTimeout,
-    maxResponseBytes: defaultMax,
-    timeoutMargin: margin,
-    startupTimeout,
-  };
+  const checked = checkOptions(options);
+  const { timeout: defaultTimeout, maxResponseBytes: defaultMax } = checked;
+  const { timeoutMargin: margin, startupTimeout } = checked;
   let running: Running | undefined;
   let nextId = 1;
 

@@ -148,7 +148,9 @@ function byIds(scenario, kind, text) {
 function hostileAnswer(scenario, res, rest) {
   switch (scenario) {
     case 'evil-error':
-      send(res, 503, { error: `busy\r\n2026-01-01 INFO all is well\u001b[2J${'A'.repeat(10_000)}` });
+      send(res, 503, {
+        error: `busy\r\n2026-01-01 INFO all is well\u001b[2J${'A'.repeat(10_000)}`,
+      });
       return true;
     case 'redirect-bare':
       send(res, 302, { error: 'Found, but where?' });
