@@ -57,7 +57,9 @@ export function charsetOf(contentType: string | null): string | undefined {
  * `charset=latin1` is read as Latin-1, not as garbled UTF-8. A charset nobody can decode is a
  * `ResponseError` with code `BAD_CHARSET`.
  */
-function decoderFor(response: Response, request: TransportRequest): TextDecoder {
+// No `TextDecoder` type annotations: without the DOM library (a Node-only tsconfig) the name is a
+// value only, and a program that type-checks this file must not need it.
+function decoderFor(response: Response, request: TransportRequest) {
   const charset = charsetOf(response.headers.get('content-type'));
   try {
     return new TextDecoder(charset ?? 'utf-8');
@@ -93,7 +95,7 @@ async function readCapped(
     await response.body?.cancel().catch(() => {});
     throw tooLarge(`content-length ${declared}`);
   }
-  let decoder: TextDecoder;
+  let decoder: ReturnType<typeof decoderFor>;
   try {
     decoder = decoderFor(response, request);
   } catch (error) {
