@@ -336,8 +336,10 @@ const callWithRetries = gensync(function* (
 
 /** Checks the options of a retry helper: its policy, and the signal that may end it. */
 function helperSettings(options: RetryOptions | undefined): [RetryPolicy, AbortSignal | undefined] {
-  const policy = resolveRetryPolicy(options, { logger: console });
-  return [policy, signalOption(options?.signal)];
+  // One read of each option: the policy and the signal come from the same snapshot.
+  const o = assertOptionsObject(options, 'options', RETRY_KEYS);
+  const policy = resolveRetryPolicy(o, { logger: console });
+  return [policy, signalOption(o.signal)];
 }
 
 /**
