@@ -6,9 +6,9 @@
  */
 import ky from 'ky';
 import { runPool } from './measure.js';
+import type { RecordSchema } from './record-schema.js';
+import type { Lib } from './scenario.js';
 import { runWays, type Way, type WayResult } from './suite.js';
-
-type Lib = typeof import('../../src/index.js');
 
 export interface Layer {
   readonly id: string;
@@ -52,6 +52,7 @@ export const LAYERS: readonly Layer[] = [
   },
 ];
 
+/** Plain data: the layer and what it measured. */
 export interface LayerResult {
   readonly layer: Layer;
   readonly result: WayResult;
@@ -74,6 +75,7 @@ async function readAll(response: Response): Promise<string> {
 
 export async function measureLayers(
   lib: Lib,
+  schema: RecordSchema,
   baseUrl: string,
   options: {
     requests: number;
@@ -115,7 +117,7 @@ export async function measureLayers(
     transport: async (i) =>
       JSON.parse((await transport.request({ method: 'GET', url: urlAt(i) })).body),
     'transport-zod': async (i) => {
-      const parsed = lib.characterSchema.safeParse(
+      const parsed = schema.safeParse(
         JSON.parse((await transport.request({ method: 'GET', url: urlAt(i) })).body),
       );
       if (!parsed.success) throw new Error('invalid record');

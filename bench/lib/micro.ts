@@ -4,8 +4,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { summarize } from './measure.js';
-
-type Lib = typeof import('../../src/index.js');
+import type { RecordSchema } from './record-schema.js';
+import type { Lib } from './scenario.js';
 
 export interface MicroStep {
   readonly id: string;
@@ -20,7 +20,7 @@ export interface MicroStep {
 const SHARED_REASON = new Error('done');
 
 export function measureMicro(
-  lib: Lib,
+  schema: RecordSchema,
   body: string,
   url: string,
   options: { iterations: number; reps: number },
@@ -42,7 +42,7 @@ export function measureMicro(
       label: '`characterSchema.safeParse(record)` (zod/mini)',
       where: 'operations/request.ts `validate`',
       run: () => {
-        sink = lib.characterSchema.safeParse(record);
+        sink = schema.safeParse(record);
       },
     },
     {
