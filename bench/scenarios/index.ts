@@ -4,6 +4,7 @@
  * bench/lib/scenario.ts and bench/README.md) and add one line here.
  */
 import type { Scenario } from '../lib/scenario.js';
+import { coldStart } from './cold-start.js';
 import { footprint } from './footprint.js';
 import { makeAsyncDemoScenario } from './make-async-demo.js';
 import { many } from './many.js';
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [
   many, // 2. many ids at latency L
   zeroLatency, // 3. zero latency: throughput and per-call cost
   footprint, // 4. memory, cold import, browser bundle
+  coldStart, // 5. cold start: whole processes to the first record (issue 13)
   makeAsyncDemoScenario, // makeAsync demo (issue 3)
   // The migration assistant at scale: wrap `measureMigrateScale()` (bench/migrate-scale.ts, from
   // another branch) in bench/scenarios/migrate-scale.ts as bench/README.md shows, and list it here.
