@@ -17,7 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
   zeroLatency, // 3. zero latency: throughput and per-call cost
   footprint, // 4. memory, cold import, browser bundle
   coldStart, // 5. cold start: whole processes to the first record (issue 13)
+  // 6. The migration assistant at scale goes here: wrap `measureMigrateScale()` from
+  // bench/migrate-scale.ts in bench/scenarios/migrate-scale.ts as bench/README.md shows.
   makeAsyncDemoScenario, // makeAsync demo (issue 3)
-  // The migration assistant at scale: wrap `measureMigrateScale()` (bench/migrate-scale.ts, from
-  // another branch) in bench/scenarios/migrate-scale.ts as bench/README.md shows, and list it here.
 ];
