@@ -115,7 +115,7 @@ function differences(data: ColdData, mode: ModeId, base: ModeId, count = 4): str
   );
 }
 
-/** `3 x \`piscina/dist/worker.js\` started at +262–291 ms, each 180 ms busy (largest: …)` */
+/** `3 x \`piscina/dist/worker.js\` (at +262 ms to +291 ms), each busy 180 ms (largest: …)` */
 function threadsText(data: ColdData, mode: ModeId): string {
   const profile = profileOf(data, mode);
   if (!profile) return '';
@@ -130,9 +130,9 @@ function threadsText(data: ColdData, mode: ModeId): string {
       .slice(0, 3)
       .map(([bucket, value]) => `${bucket} ${msText(value / group.length)}`);
     return (
-      `${group.length} x ${group[0]!.role} started at +${msText(Math.min(...starts))}` +
-      `${group.length > 1 ? `–${msText(Math.max(...starts))}` : ''}, each ${msText(busy)} busy ` +
-      `(${top.join('; ')})`
+      `${group.length} x ${group[0]!.role} (at +${msText(Math.min(...starts))}` +
+      `${group.length > 1 ? ` to +${msText(Math.max(...starts))}` : ''}), each busy ${msText(busy)} ` +
+      `(largest: ${top.join('; ')})`
     );
   });
   return (
