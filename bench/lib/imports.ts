@@ -3,6 +3,7 @@
  * from the built files with esbuild's metafile, so the list follows the code), and the time of an
  * `await import(…)` in fresh processes, run round-robin.
  */
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { lastJsonLine, runChild } from './child.js';
@@ -66,6 +67,35 @@ export async function entryDependencies(): Promise<{ eager: string[]; lazy: stri
     ...lazy.external,
   ]).filter((name) => !eagerNames.includes(name));
   return { eager: eagerNames, lazy: lazyNames };
+}
+
+/** A module the package may load, and when: `at import`, or later (on first use, if ever). */
+export interface PackageModule {
+  readonly specifier: string;
+  readonly atImport: boolean;
+}
+
+/**
+ * What the root entry imports at import time (from the build), then every other dependency in
+ * package.json (loaded later, on first use, if ever: piscina is `require`d when a pool starts).
+ */
+export async function packageModules(): Promise<PackageModule[]> {
+  const { eager } = await entryDependencies();
+  const manifest = JSON.parse(readFileSync(path.join(packageDir(), 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const packageOf = (specifier: string) =>
+    specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
+  const later = Object.keys(manifest.dependencies ?? {}).filter(
+    (name) => !eager.some((specifier) => packageOf(specifier) === name),
+  );
+  return [
+    ...eager.map((specifier) => ({ specifier, atImport: true })),
+    ...later.map((specifier) => ({ specifier, atImport: false })),
+  ];
 }
 
 export interface ImportMode {

@@ -11,8 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ChildResult, runChild } from '../lib/child.js';
-import { appDir, childScript, packageDir } from '../lib/dist.js';
-import { entryDependencies, type ImportTiming, timeImports } from '../lib/imports.js';
+import { appDir, childScript } from '../lib/dist.js';
+import { type ImportTiming, packageModules, timeImports } from '../lib/imports.js';
 import { type Summary, summarize } from '../lib/measure.js';
 import { type BenchContext, defineScenario } from '../lib/scenario.js';
 import { analyseProcess, type ThreadFigures } from '../lib/startup-profile.js';
@@ -145,27 +145,22 @@ async function measureWays(context: BenchContext, reps: number): Promise<ColdWay
 
 /** The package's import and each dependency alone: those its root entry loads, then the rest. */
 async function measureLadder(reps: number): Promise<ColdData['ladder']> {
-  const { eager } = await entryDependencies();
-  const manifest = JSON.parse(readFileSync(path.join(packageDir(), 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-  };
-  const packageOf = (specifier: string) =>
-    specifier
-      .split('/')
-      .slice(0, specifier.startsWith('@') ? 2 : 1)
-      .join('/');
-  const later = Object.keys(manifest.dependencies ?? {}).filter(
-    (name) => !eager.some((specifier) => packageOf(specifier) === name),
+  const modules = await packageModules();
+  const loaded = new Map(
+    modules.map(({ specifier, atImport }) => [
+      specifier,
+      atImport ? 'at import' : 'not at import (on first use, if ever)',
+    ]),
   );
-  const loaded = new Map<string, string>([
-    ...eager.map((name): [string, string] => [name, 'at import']),
-    ...later.map((name): [string, string] => [name, 'not at import (on first use, if ever)']),
-  ]);
   const timings = await timeImports(
     [
       { id: 'node', label: 'nothing (an empty process)', specifier: undefined },
       { id: 'rickmorty-client', label: '`rickmorty-client`', specifier: 'rickmorty-client' },
-      ...[...loaded.keys()].map((name) => ({ id: name, label: `\`${name}\``, specifier: name })),
+      ...modules.map(({ specifier }) => ({
+        id: specifier,
+        label: `\`${specifier}\``,
+        specifier,
+      })),
     ],
     reps,
   );

@@ -6,7 +6,7 @@
 import { type BundleData, measureBundles } from '../lib/bundle.js';
 import { lastJsonLine, runChild } from '../lib/child.js';
 import { appDir, childScript } from '../lib/dist.js';
-import { entryDependencies, type ImportTiming, timeImports } from '../lib/imports.js';
+import { type ImportTiming, packageModules, timeImports } from '../lib/imports.js';
 import { range } from '../lib/latency-table.js';
 import { fmtBytes, fmtMs, fmtRatio, type Summary, summarize, table } from '../lib/measure.js';
 import { PEER_URL } from '../lib/peer.js';
@@ -63,19 +63,19 @@ async function measureMemory(apiUrl: string, reps: number): Promise<MemoryRow[]>
   }));
 }
 
-/** Node alone, the package, the peer and each dependency the package loads at import. */
+/** Node alone, the package, the peer and each dependency (those loaded at import first). */
 async function measureImports(reps: number): Promise<ImportTiming[]> {
-  const { eager } = await entryDependencies();
+  const modules = await packageModules();
   return timeImports(
     [
       { id: 'node', label: 'node alone (`node -e ""`)', specifier: undefined },
       { id: 'ours', label: "client: `import('rickmorty-client')`", specifier: 'rickmorty-client' },
       { id: 'peer', label: "peer: `import('rickmortyapi')`", specifier: PEER_URL },
       // The client's dependencies alone, to show which part of the import is whose.
-      ...eager.map((name) => ({
-        id: name,
-        label: `dependency alone: \`import('${name}')\``,
-        specifier: name,
+      ...modules.map(({ specifier, atImport }) => ({
+        id: specifier,
+        label: `dependency alone: \`import('${specifier}')\`${atImport ? '' : ' (not loaded at import)'}`,
+        specifier,
       })),
     ],
     reps,
@@ -228,8 +228,8 @@ function render(data: FootprintData) {
       memoryTable(data.memory) +
       `\n\n### Cold import (fresh \`node --input-type=module -e\` processes, median of ${data.importReps})\n\n` +
       '`import` is the time of the `await import(…)` itself; `process` is spawn to exit. The ' +
-      "dependencies listed are the ones the package's root entry imports statically (read from " +
-      'the build).\n\n' +
+      "dependencies are the package's, those its root entry imports statically (read from the " +
+      'build) first.\n\n' +
       importTable(data.imports) +
       '\n\n### Browser bundle of the async path\n\n' +
       bundleText(data.bundle),
