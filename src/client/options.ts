@@ -163,6 +163,8 @@ const CALL_KEYS = ['signal', 'timeout', 'maxResponseBytes'] as const;
 const DEFAULT_CACHE_TTL = 5 * 60_000;
 const DEFAULT_CACHE_ENTRIES = 1000;
 const DEFAULT_BATCH_SIZE = 100;
+/** The fewest operations of one call the async half keeps started (see `allWithin`). */
+const MIN_WINDOW = 32;
 /** The most records a walk reads: sixty times the live API's largest list. */
 const DEFAULT_MAX_RECORDS = 50_000;
 
@@ -237,6 +239,7 @@ export function resolveClientOptions(options: unknown): ClientSettings {
     ),
     maxRedirects: integerOption(o.maxRedirects, 'maxRedirects', 5, { max: 20 }),
     maxRecords: integerOption(o.maxRecords, 'maxRecords', DEFAULT_MAX_RECORDS, { min: 1 }),
+    window: Math.max(MIN_WINDOW, 2 * concurrency),
     headers: headersOption(o.headers),
     retry,
     logger,

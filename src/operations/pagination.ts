@@ -4,7 +4,7 @@ import { functionOption } from '../internal/checks.js';
 import { PAGE_SIZE } from '../internal/constants.js';
 import type { Page } from '../resources/page.js';
 import type { Identified, Resource, ResourceDescription } from '../resources/registry.js';
-import { all, type Handler } from './effects.js';
+import { allWithin, type Handler } from './effects.js';
 import { buildUrl, type RequestContext } from './request.js';
 import { chunk, getMany, listPage, listQuery } from './resources.js';
 
@@ -193,18 +193,20 @@ function* restByIds<T extends Identified>(
   const batchRequests = Math.ceil((plan.count - plan.perPage) / batch.size);
   if (!batch.enabled || !contiguous || batchRequests >= plan.pages - 1) return undefined;
   const groups = chunk(range(plan.perPage + 1, plan.count), batch.size);
-  const rest = yield* all(
-    groups.map(function* (group) {
-      try {
-        const records = yield* getMany(context, resource, group);
-        progress.add(records.length);
-        return records;
-      } catch (error) {
-        // A gap in the ids: the count is right but the numbering is not 1..count.
-        if (isNotFoundError(error)) return [];
-        throw error;
-      }
-    }),
+  const readGroup = function* (group: number[]) {
+    try {
+      const records = yield* getMany(context, resource, group);
+      progress.add(records.length);
+      return records;
+    } catch (error) {
+      // A gap in the ids: the count is right but the numbering is not 1..count.
+      if (isNotFoundError(error)) return [];
+      throw error;
+    }
+  };
+  const rest = yield* allWithin(
+    groups.map((group) => () => readGroup(group)),
+    context.window,
   );
   const records = [...first.results, ...rest.flat()];
   return records.length === plan.count ? records : undefined;
@@ -237,14 +239,16 @@ export function* getAll<T extends Identified, F>(
     if (byIds) return distinct(byIds, url);
     progress.restart(first.results.length);
   }
-  const pages = yield* all(
-    range(2, plan.pages).map(function* (number) {
-      const pageQuery = { ...filter, page: number };
-      const page = yield* listPage(context, resource, pageQuery);
-      checkWalkPage(plan, page, number, buildUrl(context.baseUrl, [resource.path], pageQuery));
-      progress.add(page.results.length);
-      return page.results;
-    }),
+  const readPage = function* (number: number) {
+    const pageQuery = { ...filter, page: number };
+    const page = yield* listPage(context, resource, pageQuery);
+    checkWalkPage(plan, page, number, buildUrl(context.baseUrl, [resource.path], pageQuery));
+    progress.add(page.results.length);
+    return page.results;
+  };
+  const pages = yield* allWithin(
+    range(2, plan.pages).map((number) => () => readPage(number)),
+    context.window,
   );
   return distinct([...first.results, ...pages.flat()], url);
 }

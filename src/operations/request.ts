@@ -42,6 +42,11 @@ export interface RequestContext {
   readonly maxRedirects: number;
   /** The most records a walk over every page (`getAll`, the iterators) may read. */
   readonly maxRecords: number;
+  /**
+   * How many operations of one call (the requests of `getCharacters`, the pages of `getAll`) the
+   * async half starts at once: twice the client's `concurrency`, at least 32 (see `allWithin`).
+   */
+  readonly window: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly retry: RetryPolicy;
   /** The call's signal: ends its requests and its waits between retries. */

@@ -16,7 +16,7 @@ import type {
   Resource,
   ResourceDescription,
 } from '../resources/registry.js';
-import { all, type Handler } from './effects.js';
+import { allWithin, type Handler } from './effects.js';
 import { buildUrl, getJson, type RequestContext, readCache, writeCache } from './request.js';
 
 /** A filter plus the page to read, from 1. */
@@ -236,7 +236,8 @@ export function* getMany<T extends Identified>(
     else known.push(hit);
   }
   const groups = batch.enabled ? chunk(toFetch, batch.size) : toFetch.map((id) => [id]);
-  const fetched = (yield* all(groups.map((group) => getChunk(context, resource, group)))).flat();
+  const reads = groups.map((group) => () => getChunk(context, resource, group));
+  const fetched = (yield* allWithin(reads, context.window)).flat();
   if (batch.enabled) {
     // Filed under each record's own URL, so that getCharacter(id) finds what a batch brought.
     for (const record of fetched)
