@@ -88,6 +88,7 @@ export type {
   AsyncTransport,
   BlockingTransport,
   Transport,
+  TransportDefaults,
   TransportRequest,
   TransportResponse,
 } from './transports/types.js';

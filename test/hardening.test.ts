@@ -12,6 +12,7 @@ import {
   InvalidArgumentError,
   isConnectionError,
   isRickMortyError,
+  makeAsync,
   ResponseError,
   RickMortyClient,
   RickMortyError,
@@ -247,6 +248,34 @@ describe('row 3: settings given to a transport are honoured', () => {
       expect((error as TimeoutError).timeout).toBe(100);
     },
   );
+});
+
+describe('row 3: where the caller set nothing', () => {
+  it('a transport that declares no settings of its own gets the library defaults', async () => {
+    const seen: (number | undefined)[][] = [];
+    const http = createHttpTransport();
+    const plain: Transport = {
+      request: (request) => {
+        seen.push([request.timeout, request.maxResponseBytes]);
+        return http.request(request);
+      },
+    };
+    await clientFor('ok', { transport: plain }).getCharacterAsync(1);
+    await clientFor('ok', { transport: plain, timeout: 700 }).getCharacterAsync(1);
+    expect(seen).toEqual([
+      [10_000, 5 * 1024 * 1024],
+      [700, 5 * 1024 * 1024],
+    ]);
+  });
+
+  it("makeAsync over a blocking transport keeps that transport's settings", async () => {
+    const pooled = makeAsync(createBlockingTransport({ timeout: 200 }));
+    closers.push(pooled);
+    const error = await rejectionOf(
+      clientFor('slow-600', { transport: pooled }).getCharacterAsync(1),
+    );
+    expect((error as TimeoutError).timeout).toBe(200);
+  });
 });
 
 describe('row 4: a batch answer with a duplicate record and one nobody asked for', () => {

@@ -208,6 +208,25 @@ function checkTransport(value: unknown): Transport | undefined {
   return value as Transport | undefined;
 }
 
+/**
+ * Which settings a given transport applies itself (`defaults`, read once): those the client leaves
+ * to it. A transport that declares none (the mock, your own) gets the library's defaults.
+ */
+function transportDefaults(transport: Transport | undefined): {
+  timeout: boolean;
+  maxResponseBytes: boolean;
+} {
+  const defaults: unknown = transport?.defaults;
+  if (typeof defaults !== 'object' || defaults === null) {
+    return { timeout: false, maxResponseBytes: false };
+  }
+  const { timeout, maxResponseBytes } = defaults as Record<string, unknown>;
+  return {
+    timeout: typeof timeout === 'number',
+    maxResponseBytes: typeof maxResponseBytes === 'number',
+  };
+}
+
 function checkDetector(value: unknown): BlockingDetector | undefined {
   if (value === undefined || value === false) return undefined;
   return createBlockingDetector(value === true ? {} : (value as BlockingDetectorOptions));
@@ -228,14 +247,14 @@ export function resolveClientOptions(options: unknown): ClientSettings {
   );
   // A transport given with settings of its own keeps them where the client's options say nothing:
   // the requests then name no timeout or size cap. See docs/errors-and-retries.md.
-  const given = transport !== undefined;
+  const own = transportDefaults(transport);
   const request = {
     baseUrl,
-    timeout: optionalInteger(o.timeout, 'timeout', given ? undefined : DEFAULT_TIMEOUT),
+    timeout: optionalInteger(o.timeout, 'timeout', own.timeout ? undefined : DEFAULT_TIMEOUT),
     maxResponseBytes: optionalInteger(
       o.maxResponseBytes,
       'maxResponseBytes',
-      given ? undefined : DEFAULT_MAX_RESPONSE_BYTES,
+      own.maxResponseBytes ? undefined : DEFAULT_MAX_RESPONSE_BYTES,
     ),
     maxRedirects: integerOption(o.maxRedirects, 'maxRedirects', 5, { max: 20 }),
     maxRecords: integerOption(o.maxRecords, 'maxRecords', DEFAULT_MAX_RECORDS, { min: 1 }),

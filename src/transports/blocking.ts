@@ -188,6 +188,7 @@ export function createBlockingTransport(
 
   return {
     rebuild: { builtin: 'blocking', options: checked },
+    defaults: { timeout: defaultTimeout, maxResponseBytes: defaultMax },
 
     requestSync(request: TransportRequest): TransportResponse {
       throwIfAborted(request.signal);

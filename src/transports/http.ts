@@ -191,6 +191,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
   const send = o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(fetchFn, redirect);
 
   return {
+    defaults: { timeout: defaultTimeout, maxResponseBytes: defaultMax },
     async request(request: TransportRequest): Promise<TransportResponse> {
       const timeout = request.timeout ?? defaultTimeout;
       const limit = request.maxResponseBytes ?? defaultMax;
