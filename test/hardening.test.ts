@@ -152,6 +152,21 @@ describe('row 1: a list whose info claims a huge count, then getAll and the iter
     expect(await server.count()).toBe(3);
   });
 
+  it.each(HALVES)(
+    'a record that comes twice in one walk is a ValidationError (%s)',
+    async (half) => {
+      const client = clientFor('repeats');
+      const walked = await failureOf(client, half, 'getAllCharacters', { name: 'c' });
+      expect((walked as Error).message).toMatch(/record 1 came twice in one walk/);
+      const iterated =
+        half === 'async'
+          ? await rejectionOf(collect(client.iterateCharactersAsync({ name: 'c' })))
+          : thrownBy(() => [...client.iterateCharacters({ name: 'c' })]);
+      expect(iterated).toBeInstanceOf(ValidationError);
+      expect((iterated as Error).message).toMatch(/record 1 came twice in one walk/);
+    },
+  );
+
   it.each(HALVES)('an iterator of a huge list fails on its first page (%s)', async (half) => {
     const client = clientFor('huge');
     const error =

@@ -12,7 +12,7 @@ import { BlockingUnavailableError } from '../errors/classes.js';
 import { isBlockingUnavailableError } from '../errors/guards.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Operation, ResourceOperations } from '../operations/bound.js';
-import type { GetAllOptions, WalkPlan, WalkStep } from '../operations/pagination.js';
+import type { GetAllOptions, WalkState, WalkStep } from '../operations/pagination.js';
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
@@ -127,7 +127,8 @@ export class TwinRunner {
 
   /**
    * Every page of a list, blocking, a request a page as the loop asks for them: never past the
-   * pages the first one claims (`walkPage` checks each against that plan).
+   * pages the first one claims (`walkPage` checks each against that plan, and that no record
+   * comes twice).
    */
   pages<T extends Identified, F>(
     twin: BlockingTwin,
@@ -139,10 +140,10 @@ export class TwinRunner {
     const call = snapshotCallOptions(options);
     const self = this;
     return (function* () {
-      let plan: WalkPlan | undefined;
+      let state: WalkState | undefined;
       for (let number = 1; ; number++) {
-        const step: WalkStep<T> = self.sync(twin, ops.walkPage, call, query, number, plan);
-        plan = step.plan;
+        const step: WalkStep<T> = self.sync(twin, ops.walkPage, call, query, number, state);
+        state = step.state;
         yield step.page;
         if (!step.more) return;
       }
@@ -159,10 +160,10 @@ export class TwinRunner {
     const call = snapshotCallOptions(options);
     const self = this;
     return (async function* () {
-      let plan: WalkPlan | undefined;
+      let state: WalkState | undefined;
       for (let number = 1; ; number++) {
-        const step: WalkStep<T> = await self.async(ops.walkPage, call, query, number, plan);
-        plan = step.plan;
+        const step: WalkStep<T> = await self.async(ops.walkPage, call, query, number, state);
+        state = step.state;
         yield step.page;
         if (!step.more) return;
       }

@@ -15,7 +15,7 @@ import type {
   Resource,
   ResourceDescription,
 } from '../resources/registry.js';
-import { type GetAllOptions, getAll, type WalkPlan, walkPage, walkQuery } from './pagination.js';
+import { type GetAllOptions, getAll, type WalkState, walkPage, walkQuery } from './pagination.js';
 import { getLinked, getLinkedOne } from './relations.js';
 import type { RequestContext } from './request.js';
 import { getEndpoints, getMany, getOne, listPage } from './resources.js';
@@ -58,8 +58,8 @@ export function resourceOperations<T extends Identified, F>(
         context: RequestContext,
         filter: Record<string, string | number>,
         number: number,
-        plan: WalkPlan | undefined,
-      ) => walkPage(context, resource, filter, number, plan),
+        state: WalkState | undefined,
+      ) => walkPage(context, resource, filter, number, state),
     ),
     /** Checks a filter for a walk over every page, and returns it as query parameters. */
     walkQuery: (filter: F | undefined) => walkQuery(resource, filter),

@@ -115,42 +115,58 @@ export function walkGoesOn(plan: WalkPlan, page: Page<unknown>, number: number):
   return number < plan.pages && page.info.next !== null && page.results.length > 0;
 }
 
-/** The records of a walk, or a `ValidationError` when one record came twice. */
-function distinct<T extends Identified>(records: T[], url: string): T[] {
-  const seen = new Set<number>();
+/**
+ * Adds the ids of `records` to `seen`, or throws a `ValidationError` when one came before: a walk
+ * reads each record once. `seen` grows with the walk, which `maxRecords` bounds.
+ */
+function noneSeen(records: readonly Identified[], seen: Set<number>, url: string): void {
   for (const [index, record] of records.entries()) {
     if (seen.has(record.id)) {
       throw inconsistent(url, [index, 'id'], `record ${record.id} came twice in one walk`);
     }
     seen.add(record.id);
   }
+}
+
+/** The records of a walk, or a `ValidationError` when one record came twice. */
+function distinct<T extends Identified>(records: T[], url: string): T[] {
+  noneSeen(records, new Set(), url);
   return records;
 }
 
-/** One step of a walk over the pages of a list: the page, the plan, and whether to go on. */
+/** What a walk knows between its steps: its plan, and the ids it has read. */
+export interface WalkState {
+  readonly plan: WalkPlan;
+  readonly seen: Set<number>;
+}
+
+/** One step of a walk over the pages of a list: the page, the walk's state, and whether to go on. */
 export interface WalkStep<T> {
   readonly page: Page<T>;
-  readonly plan: WalkPlan;
+  readonly state: WalkState;
   readonly more: boolean;
 }
 
 /**
  * Reads page `number` of a walk (the filter already checked by `walkQuery`): the first page makes
- * the plan, every later one is checked against it. What the iterators run, in both halves.
+ * the plan, every later one is checked against it, and no record may come twice. What the
+ * iterators run, in both halves.
  */
 export function* walkPage<T extends Identified, F>(
   context: RequestContext,
   resource: Resource<T, F>,
   filter: Record<string, string | number>,
   number: number,
-  plan: WalkPlan | undefined,
+  state: WalkState | undefined,
 ): Handler<WalkStep<T>> {
   const query = { ...filter, page: number };
   const url = buildUrl(context.baseUrl, [resource.path], query);
   const page = yield* listPage(context, resource, query);
-  const checked = plan ?? planWalk(context, resource, page, url);
-  if (plan) checkWalkPage(plan, page, number, url);
-  return { page, plan: checked, more: walkGoesOn(checked, page, number) };
+  const plan = state?.plan ?? planWalk(context, resource, page, url);
+  if (state) checkWalkPage(plan, page, number, url);
+  const seen = state?.seen ?? new Set<number>();
+  noneSeen(page.results, seen, url);
+  return { page, state: { plan, seen }, more: walkGoesOn(plan, page, number) };
 }
 
 function range(from: number, to: number): number[] {

@@ -12,6 +12,7 @@
 //   pages-lie          list pages claim 5e7 pages for 60 records
 //   endless            3 pages claimed (60 records), but every page, past the third too, has 20
 //                      records and a `next`
+//   repeats            3 pages of 60 records, but page 2 holds the records of page 1 again
 //   batch-dup          a batch answers what was asked, plus its first record again and record 999
 //   wrong-id           `/character/N` answers the record of N + 1; a batch answers ids + 1000
 //   redirect-bare      302 without a Location
@@ -98,7 +99,8 @@ function record(scenario, kind, id) {
 /** A list page: what the scenario claims, and the records it holds. */
 function listPage(scenario, kind, url, base) {
   const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
-  const ids = Array.from({ length: PAGE_SIZE }, (_, i) => (page - 1) * PAGE_SIZE + i + 1);
+  const first = scenario === 'repeats' && page === 2 ? 0 : (page - 1) * PAGE_SIZE;
+  const ids = Array.from({ length: PAGE_SIZE }, (_, i) => first + i + 1);
   const link = (n) => `${base}/${kind}?page=${n}`;
   let info;
   if (scenario === 'huge') {

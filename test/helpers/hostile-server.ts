@@ -12,6 +12,7 @@ export type Scenario =
   | 'huge'
   | 'pages-lie'
   | 'endless'
+  | 'repeats'
   | 'batch-dup'
   | 'wrong-id'
   | 'redirect-bare'
