@@ -105,8 +105,7 @@ export function createBlockingTransport(
   options: BlockingTransportOptions = {},
 ): BlockingHttpTransport {
   const checked = checkOptions(options);
-  const { timeout: defaultTimeout, maxResponseBytes: defaultMax } = checked;
-  const { timeoutMargin: margin, startupTimeout } = checked;
+  const { timeout: defaultTimeout, maxResponseBytes: defaultMax, timeoutMargin: margin } = checked;
   let running: Running | undefined;
   let nextId = 1;
 
@@ -173,13 +172,13 @@ export function createBlockingTransport(
       target.dead ??= new WorkerError('The blocking transport worker exited');
       if (running === target) running = undefined;
     });
-    const ready = await_(target, 0, Date.now() + startupTimeout);
+    const ready = await_(target, 0, Date.now() + checked.startupTimeout);
     if (!ready || !('ready' in ready)) {
       void stop(target);
       throw new WorkerError(
         ready
           ? 'The blocking transport worker failed to start'
-          : `The blocking transport worker did not start within ${startupTimeout} ms`,
+          : `The blocking transport worker did not start within ${checked.startupTimeout} ms`,
         { cause: target.dead },
       );
     }
