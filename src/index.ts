@@ -38,6 +38,7 @@ export {
   type RequestDetails,
   type RequestInfo,
   ResponseError,
+  type ResponseErrorCode,
   RickMortyError,
   ServerError,
   TimeoutError,
@@ -55,6 +56,7 @@ export {
   handleErrorAsync,
   isPermanentError,
   type Logger,
+  type NotAPromise,
   type RetryContext,
   type RetryOptions,
 } from './operations/retry.js';
@@ -96,6 +98,7 @@ export type {
   AsyncTransport,
   BlockingTransport,
   Transport,
+  TransportDefaults,
   TransportRequest,
   TransportResponse,
 } from './transports/types.js';

@@ -143,7 +143,10 @@ describe('createBlockingTransport({ transport })', () => {
 
   test('without one, the worker and the pool send with the built-in HTTP transport', async () => {
     const blocking = track(createBlockingTransport());
-    expect(blocking.rebuild).toEqual({ builtin: 'http', options: { timeout: 10_000 } });
+    expect(blocking.rebuild).toEqual({
+      builtin: 'http',
+      options: { timeout: 10_000, maxResponseBytes: 5 * 1024 * 1024 },
+    });
     blocking.requestSync({ method: 'GET', url: `${server.url}/json` });
     expect((await server.requests())[0]?.headers['x-transport-tag']).toBeUndefined();
   });

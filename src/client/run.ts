@@ -4,7 +4,7 @@
  * runs the operation's `.sync` (through the blocking detector when there is one) and names the
  * async twin when blocking is impossible; the async runner runs `.async` and rejects rather than
  * throws. The iterators are the one place where the twins are two loops rather than one
- * operation: a generator cannot be derived by gensync; both loops step with `nextPageQuery`.
+ * operation: a generator cannot be derived by gensync; both loops step with `walkPage`.
  *
  * @module
  */
@@ -12,13 +12,18 @@ import { BlockingUnavailableError } from '../errors/classes.js';
 import { isBlockingUnavailableError, isTimeoutError } from '../errors/guards.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Operation, ResourceOperations } from '../operations/bound.js';
-import { type GetAllOptions, nextPageQuery } from '../operations/pagination.js';
+import type { GetAllOptions, WalkState, WalkStep } from '../operations/pagination.js';
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
-import { loopbackTimeoutNote } from '../transports/blocking.js';
+import { loopbackTimeoutNote, reword } from '../transports/blocking.js';
 import type { Dispatcher } from './dispatcher.js';
-import { type CallOptions, type ClientSettings, resolveCallOptions } from './options.js';
+import {
+  type CallOptions,
+  type ClientSettings,
+  resolveCallOptions,
+  snapshotCallOptions,
+} from './options.js';
 import { type BlockingTwin, TWINS } from './twins.js';
 
 /**
@@ -38,8 +43,8 @@ function allowManyListeners(signal: AbortSignal): void {
 /** A loopback timeout's note names "the async twin"; the runner knows which one it is. */
 function nameAsyncTwin(error: unknown, asyncTwin: string): unknown {
   const generic = loopbackTimeoutNote();
-  if (isTimeoutError(error) && error.message.endsWith(generic)) {
-    error.message = error.message.slice(0, -generic.length) + loopbackTimeoutNote(asyncTwin);
+  if (isTimeoutError(error) && error.message.includes(generic)) {
+    reword(error, error.message.replace(generic, loopbackTimeoutNote(asyncTwin)));
   }
   return error;
 }
@@ -130,37 +135,47 @@ export class TwinRunner {
     return this.async(ops.getAll, call, filter, walk);
   }
 
-  /** Every page of a list, blocking, a request a page as the loop asks for them. */
+  /**
+   * Every page of a list, blocking, a request a page as the loop asks for them: never past the
+   * pages the first one claims (`walkPage` checks each against that plan, and that no record
+   * comes twice).
+   */
   pages<T extends Identified, F>(
     twin: BlockingTwin,
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
     options: CallOptions | undefined,
   ): Generator<Page<T>, void, undefined> {
-    const first = { ...ops.walkQuery(filter), page: 1 };
+    const query = ops.walkQuery(filter);
+    const call = snapshotCallOptions(options);
     const self = this;
     return (function* () {
-      for (let query: typeof first | undefined = first; query; ) {
-        const page: Page<T> = self.sync(twin, ops.listPage, options, query);
-        yield page;
-        query = nextPageQuery(query, page, query.page);
+      let state: WalkState | undefined;
+      for (let number = 1; ; number++) {
+        const step: WalkStep<T> = self.sync(twin, ops.walkPage, call, query, number, state);
+        state = step.state;
+        yield step.page;
+        if (!step.more) return;
       }
     })();
   }
 
-  /** Every page of a list, a request a page as the `for await` loop asks for them. */
+  /** Every page of a list, a request a page as the `for await` loop asks for them; see `pages`. */
   pagesAsync<T extends Identified, F>(
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
     options: CallOptions | undefined,
   ): AsyncGenerator<Page<T>, void, undefined> {
-    const first = { ...ops.walkQuery(filter), page: 1 };
+    const query = ops.walkQuery(filter);
+    const call = snapshotCallOptions(options);
     const self = this;
     return (async function* () {
-      for (let query: typeof first | undefined = first; query; ) {
-        const page: Page<T> = await self.async(ops.listPage, options, query);
-        yield page;
-        query = nextPageQuery(query, page, query.page);
+      let state: WalkState | undefined;
+      for (let number = 1; ; number++) {
+        const step: WalkStep<T> = await self.async(ops.walkPage, call, query, number, state);
+        state = step.state;
+        yield step.page;
+        if (!step.more) return;
       }
     })();
   }
@@ -205,6 +220,7 @@ export class TwinRunner {
       ...this.#settings.request,
       send: this.#dispatcher.send,
       timeout: call.timeout,
+      maxResponseBytes: call.maxResponseBytes,
       signal,
     };
     return context;

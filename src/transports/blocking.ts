@@ -4,7 +4,7 @@ import { isTimeoutError } from '../errors/guards.js';
 import { deserializeError, type SerializedError } from '../errors/wire.js';
 import { blockingWait, sharedCell, throwIfAborted } from '../internal/async.js';
 import { assertOptionsObject, integerOption } from '../internal/checks.js';
-import { DEFAULT_TIMEOUT } from '../internal/constants.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
 import { isLoopbackUrl, serverOnThisThread } from './loopback.js';
 import { moduleRecipe, type RebuildRecipe, type TransportModule } from './recipe.js';
@@ -16,6 +16,8 @@ import { CELL, startWorker } from './worker-thread.js';
 export interface BlockingTransportOptions {
   /** Milliseconds before a request is aborted, when the request names none. Default: 10000. */
   timeout?: number;
+  /** The largest body to read, in bytes, when the request names none. Default: 5 MiB. */
+  maxResponseBytes?: number;
   /**
    * How much longer than the request's timeout the calling thread waits for the worker before it
    * gives up on the worker itself and replaces it. Default: 1000.
@@ -52,7 +54,13 @@ interface Running {
   readonly cell: Int32Array;
 }
 
-const KEYS = ['timeout', 'timeoutMargin', 'startupTimeout', 'transport'] as const;
+const KEYS = [
+  'timeout',
+  'maxResponseBytes',
+  'timeoutMargin',
+  'startupTimeout',
+  'transport',
+] as const;
 
 /**
  * What the timeout of a blocking call to a loopback address says besides: the likeliest cause,
@@ -66,10 +74,23 @@ export function loopbackTimeoutNote(asyncTwin?: string): string {
   );
 }
 
+/**
+ * Gives `error` another message, and its stack the same first line (which repeats the message), so
+ * that what is printed and what is read agree.
+ */
+export function reword(error: Error, message: string): void {
+  const head = `${error.name}: ${error.message}`;
+  const stack = error.stack;
+  error.message = message;
+  if (typeof stack === 'string' && stack.startsWith(head)) {
+    error.stack = `${error.name}: ${message}${stack.slice(head.length)}`;
+  }
+}
+
 /** `error`, with the loopback note added to its message when it is a timeout of a loopback call. */
 function explainTimeout(error: unknown, request: TransportRequest): unknown {
   if (isTimeoutError(error) && isLoopbackUrl(request.url)) {
-    error.message = `${error.message}. ${loopbackTimeoutNote()}`;
+    reword(error, `${error.message}. ${loopbackTimeoutNote()}`);
   }
   return error;
 }
@@ -128,6 +149,40 @@ function workerFailure(reply: Reply | undefined, what: string, waited: number): 
   );
 }
 
+interface CheckedOptions {
+  readonly timeout: number;
+  readonly maxResponseBytes: number;
+  readonly timeoutMargin: number;
+  readonly startupTimeout: number;
+  /** How the worker (and `makeAsync`'s thread) builds the transport it sends with. */
+  readonly recipe: RebuildRecipe;
+}
+
+/**
+ * The options checked, each read once, with the defaults filled in: what the transport uses, and
+ * what `makeAsync` rebuilds it from (not the object given, which a getter could change).
+ */
+function checkOptions(options: unknown): CheckedOptions {
+  const o = assertOptionsObject(options, 'options', KEYS);
+  const timeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
+  const maxResponseBytes = integerOption(
+    o.maxResponseBytes,
+    'maxResponseBytes',
+    DEFAULT_MAX_RESPONSE_BYTES,
+    { min: 1 },
+  );
+  return {
+    timeout,
+    maxResponseBytes,
+    timeoutMargin: integerOption(o.timeoutMargin, 'timeoutMargin', 1000),
+    startupTimeout: integerOption(o.startupTimeout, 'startupTimeout', 10_000, { min: 1 }),
+    recipe:
+      o.transport === undefined
+        ? { builtin: 'http', options: { timeout, maxResponseBytes } }
+        : moduleRecipe(o.transport, 'transport'),
+  };
+}
+
 /**
  * Creates a transport whose `requestSync` makes a real HTTP request and returns its answer
  * synchronously. A worker thread makes the request while the calling thread waits on
@@ -160,14 +215,9 @@ function workerFailure(reply: Reply | undefined, what: string, waited: number): 
 export function createBlockingTransport(
   options: BlockingTransportOptions = {},
 ): BlockingHttpTransport {
-  const o = assertOptionsObject(options, 'options', KEYS);
-  const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
-  const margin = integerOption(o.timeoutMargin, 'timeoutMargin', 1000);
-  const startupTimeout = integerOption(o.startupTimeout, 'startupTimeout', 10_000, { min: 1 });
-  const recipe: RebuildRecipe =
-    o.transport === undefined
-      ? { builtin: 'http', options: { timeout: defaultTimeout } }
-      : moduleRecipe(o.transport, 'transport');
+  const checked = checkOptions(options);
+  const { timeout: defaultTimeout, maxResponseBytes: defaultMax, timeoutMargin: margin } = checked;
+  const { recipe, startupTimeout } = checked;
   let running: Running | undefined;
   let nextId = 1;
 
@@ -233,6 +283,7 @@ export function createBlockingTransport(
 
   return {
     rebuild: recipe,
+    defaults: { timeout: defaultTimeout, maxResponseBytes: defaultMax },
 
     requestSync(request: TransportRequest): TransportResponse {
       throwIfAborted(request.signal);
@@ -241,9 +292,10 @@ export function createBlockingTransport(
       const target = running;
       const id = nextId++;
       const timeout = request.timeout ?? defaultTimeout;
+      const maxResponseBytes = request.maxResponseBytes ?? defaultMax;
       // A signal cannot cross threads; the worker gets everything else.
       const { signal: _signal, ...plain } = request;
-      target.port.postMessage({ id, request: { ...plain, timeout } });
+      target.port.postMessage({ id, request: { ...plain, timeout, maxResponseBytes } });
       const reply = awaitReply(threads, target, id, Date.now() + timeout + margin);
       if (!reply) {
         // The worker did not answer even after its own timeout: treat it as stuck and replace it.

@@ -20,7 +20,7 @@ import { nodeBuiltin } from '../internal/node.js';
 import { poolFailure } from './failures.js';
 import type { PoolResult, PoolTask } from './make-async-worker.js';
 import { exportName, moduleUrl, type RebuildRecipe } from './recipe.js';
-import { createThreadTransport } from './thread-transport.js';
+import { ThreadTransport } from './thread-transport.js';
 import type {
   AsyncTransport,
   BlockingTransport,
@@ -323,11 +323,14 @@ export function makeAsync(
         signal,
       ) as Promise<TransportResponse>;
     };
-    let thread: ReturnType<typeof createThreadTransport> | undefined;
+    let thread: ThreadTransport | undefined;
+    const { defaults } = target as RebuildableTransport;
     return {
+      // The settings of the transport it runs, which the rebuilt copy applies too.
+      ...(defaults ? { defaults } : {}),
       request(request: TransportRequest): Promise<TransportResponse> {
         try {
-          thread ??= createThreadTransport(workerThreads(), recipe, onPool);
+          thread ??= new ThreadTransport(workerThreads(), recipe, onPool);
         } catch (error) {
           return Promise.reject(error);
         }

@@ -22,7 +22,7 @@ export interface ModuleTransport extends AsyncTransport, BlockingHttpTransport {
   close(): Promise<void>;
 }
 
-const KEYS = ['timeout', 'timeoutMargin', 'startupTimeout'] as const;
+const KEYS = ['timeout', 'maxResponseBytes', 'timeoutMargin', 'startupTimeout'] as const;
 
 /**
  * Creates a transport for both halves from a factory of your own, named by module and export, so

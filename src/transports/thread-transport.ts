@@ -44,21 +44,62 @@ interface Thread {
   readonly waiting: (() => void)[];
 }
 
+/** The error for a thread that failed or exited, before it was ready or during a call. */
+function threadFailure(thread: Thread, what: { error: Error } | { code: number }): WorkerError {
+  const when = thread.overlaps === undefined ? 'before it could start' : 'during the call';
+  return 'error' in what
+    ? new WorkerError(`makeAsync: the worker thread crashed ${when} (${what.error.message})`, {
+        cause: what.error,
+      })
+    : new WorkerError(`makeAsync: the worker thread exited with code ${what.code} ${when}`);
+}
+
 /**
  * An async transport running `recipe` on a worker thread; `fallback` takes the requests when the
  * transport turns out to block its thread.
  */
-export function createThreadTransport(
-  threads: typeof WorkerThreads,
-  recipe: RebuildRecipe,
-  fallback: (request: TransportRequest) => Promise<TransportResponse>,
-): AsyncTransport & { close(): Promise<void> } {
-  let current: Thread | undefined;
-  let nextId = 1;
+export class ThreadTransport implements AsyncTransport {
+  readonly #threads: typeof WorkerThreads;
+  readonly #recipe: RebuildRecipe;
+  readonly #fallback: (request: TransportRequest) => Promise<TransportResponse>;
+  /** Only for the wait's guard: the worker's transport applies its own default. */
+  readonly #defaultTimeout: number;
+  #current: Thread | undefined;
+  #nextId = 1;
+
+  constructor(
+    threads: typeof WorkerThreads,
+    recipe: RebuildRecipe,
+    fallback: (request: TransportRequest) => Promise<TransportResponse>,
+  ) {
+    this.#threads = threads;
+    this.#recipe = recipe;
+    this.#fallback = fallback;
+    this.#defaultTimeout = ('builtin' in recipe && recipe.options.timeout) || DEFAULT_TIMEOUT;
+  }
+
+  request(request: TransportRequest): Promise<TransportResponse> {
+    if (request.signal?.aborted) return Promise.reject(new AbortError(request.signal.reason));
+    if (this.#current?.overlaps === false) return this.#fallback(request);
+    try {
+      this.#current ??= this.#start();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#send(this.#current, request);
+  }
+
+  async close(): Promise<void> {
+    const thread = this.#current;
+    this.#current = undefined;
+    if (!thread) return;
+    this.#lose(thread, new WorkerError('makeAsync: the transport was closed during the call'));
+    await thread.worker.terminate();
+  }
 
   /** Fails every request of a thread that is gone, and forgets the thread. */
-  function lose(thread: Thread, error: unknown): void {
-    if (current === thread) current = undefined;
+  #lose(thread: Thread, error: unknown): void {
+    if (this.#current === thread) this.#current = undefined;
     const waiting = [...thread.pending.values()];
     thread.pending.clear();
     thread.port.close();
@@ -66,7 +107,7 @@ export function createThreadTransport(
     void thread.worker.terminate();
   }
 
-  function onReply(thread: Thread, reply: Reply): void {
+  #onReply(thread: Thread, reply: Reply): void {
     if ('ready' in reply) {
       thread.overlaps = reply.overlaps;
       for (const go of thread.waiting.splice(0)) go();
@@ -75,12 +116,13 @@ export function createThreadTransport(
     if ('fatal' in reply || 'refused' in reply) {
       const cause = deserializeError(reply.error);
       // A factory that failed: the same error the other halves throw. Anything else: the thread.
-      const error =
+      // (A `fatal` comes only from a thread with a parked caller's cell, which this one has not.)
+      this.#lose(
+        thread,
         'refused' in reply
           ? cause
-          : new WorkerError(`makeAsync: the worker thread crashed (${cause.message})`, { cause });
-      // (A `fatal` comes only from a thread with a parked caller's cell, which this one has not.)
-      lose(thread, error);
+          : new WorkerError(`makeAsync: the worker thread crashed (${cause.message})`, { cause }),
+      );
       return;
     }
     const waiter = thread.pending.get(reply.id);
@@ -92,11 +134,13 @@ export function createThreadTransport(
     else waiter.reject(deserializeError(reply.error));
   }
 
-  function start(): Thread {
+  #start(): Thread {
+    const threads = this.#threads;
     const { port1, port2 } = new threads.MessageChannel();
     // No shared cell: that is for a caller parked in Atomics.wait, and this one never is. It sees
     // the thread's 'error' and 'exit' events instead.
-    const entry = workerEntry('blocking-worker', import.meta.url, { port: port2, recipe });
+    const data = { port: port2, recipe: this.#recipe };
+    const entry = workerEntry('blocking-worker', import.meta.url, data);
     let worker: WorkerThreads.Worker;
     try {
       worker = startWorker(threads, {
@@ -116,7 +160,7 @@ export function createThreadTransport(
       waiting: [],
     };
     worker.unref();
-    port1.on('message', (reply: Reply) => onReply(thread, reply));
+    port1.on('message', (reply: Reply) => this.#onReply(thread, reply));
     // Replies the thread sent before it ended come first: a factory's failure, say.
     const drain = () => {
       for (
@@ -124,35 +168,24 @@ export function createThreadTransport(
         m;
         m = threads.receiveMessageOnPort(port1)
       ) {
-        onReply(thread, m.message as Reply);
+        this.#onReply(thread, m.message as Reply);
       }
     };
-    // Before its 'ready', the thread failed to start; after it, it failed during a call.
-    const what = () =>
-      thread.overlaps === undefined ? 'before it could start' : 'during the call';
     worker.on('error', (error) => {
       drain();
-      lose(
-        thread,
-        new WorkerError(`makeAsync: the worker thread crashed ${what()} (${error.message})`, {
-          cause: error,
-        }),
-      );
+      this.#lose(thread, threadFailure(thread, { error }));
     });
     worker.on('exit', (code) => {
       drain();
-      lose(
-        thread,
-        new WorkerError(`makeAsync: the worker thread exited with code ${code} ${what()}`),
-      );
+      this.#lose(thread, threadFailure(thread, { code }));
     });
     return thread;
   }
 
-  function send(thread: Thread, request: TransportRequest): Promise<TransportResponse> {
+  #send(thread: Thread, request: TransportRequest): Promise<TransportResponse> {
     const { signal, ...plain } = request;
-    const id = nextId++;
-    const timeout = request.timeout ?? DEFAULT_TIMEOUT;
+    const id = this.#nextId++;
+    const timeout = request.timeout ?? this.#defaultTimeout;
     return new Promise<TransportResponse>((resolve, reject) => {
       let guard: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
@@ -178,49 +211,27 @@ export function createThreadTransport(
       signal?.addEventListener('abort', onAbort, { once: true });
       thread.port.ref();
       const post = () => {
-        const waiter = thread.pending.get(id);
-        if (!waiter) return;
+        if (!thread.pending.has(id)) return;
         if (thread.overlaps === false) {
           // The transport blocks its thread: this request goes to the pool instead.
           thread.pending.delete(id);
           if (thread.pending.size === 0) thread.port.unref();
           done();
-          fallback(request).then(resolve, reject);
+          this.#fallback(request).then(resolve, reject);
           return;
         }
         // The worker times the request out itself; this only ends the wait when a transport of
         // the user's does not.
         guard = setTimeout(() => {
-          thread.pending
-            .get(id)
-            ?.reject(new TimeoutError({ method: request.method, url: request.url, timeout }));
+          const late = new TimeoutError({ method: request.method, url: request.url, timeout });
+          thread.pending.get(id)?.reject(late);
           thread.pending.delete(id);
           thread.port.postMessage({ cancel: id });
         }, timeout + MARGIN);
-        thread.port.postMessage({ id, request: { ...plain, timeout } });
+        thread.port.postMessage({ id, request: plain });
       };
       if (thread.overlaps === undefined) thread.waiting.push(post);
       else post();
     });
   }
-
-  return {
-    request(request: TransportRequest): Promise<TransportResponse> {
-      if (request.signal?.aborted) return Promise.reject(new AbortError(request.signal.reason));
-      if (current?.overlaps === false) return fallback(request);
-      try {
-        current ??= start();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return send(current, request);
-    },
-    async close(): Promise<void> {
-      const thread = current;
-      current = undefined;
-      if (!thread) return;
-      lose(thread, new WorkerError('makeAsync: the transport was closed during the call'));
-      await thread.worker.terminate();
-    },
-  };
 }
