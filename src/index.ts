@@ -47,6 +47,18 @@ export {
 } from './errors/index.js';
 export { DEFAULT_BASE_URL } from './internal/constants.js';
 export { type CacheStore, createMemoryCache, type MemoryCacheOptions } from './operations/cache.js';
+export type {
+  AfterResponseHook,
+  BeforeRequestHook,
+  BeforeRetryHook,
+  BeforeRetryState,
+  HookOptions,
+  HookRequest,
+  HookRequestInit,
+  HookResponse,
+  HookResponseInit,
+  Hooks,
+} from './operations/hooks.js';
 export type { GetAllOptions, Progress } from './operations/pagination.js';
 export { idFromUrl, idsFromUrls } from './operations/relations.js';
 export type { ListQuery } from './operations/resources.js';
@@ -58,6 +70,12 @@ export {
   type RetryContext,
   type RetryOptions,
 } from './operations/retry.js';
+export {
+  REQUEST_CHANNELS,
+  type RequestEndMessage,
+  type RequestErrorMessage,
+  type RequestStartMessage,
+} from './operations/tracing.js';
 export type {
   Character,
   CharacterFilter,

@@ -17,8 +17,10 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT,
 } from '../internal/constants.js';
+import { VERSION } from '../internal/version.js';
 import { type CacheStore, createMemoryCache } from '../operations/cache.js';
 import type { CacheSettings } from '../operations/effects.js';
+import { type Hooks, resolveHooks } from '../operations/hooks.js';
 import type { BatchSettings, RequestContext } from '../operations/request.js';
 import {
   type Logger,
@@ -67,8 +69,19 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** How many redirects one request may follow. Default: 5. */
   maxRedirects?: number;
-  /** Headers sent with every request (dropped when a redirect leaves the API's origin). */
+  /**
+   * Headers sent with every request (dropped when a redirect leaves the API's origin). On Node
+   * (and Bun, Deno) the client sends `User-Agent: rickmorty-client/<version>` unless these name a
+   * `User-Agent` of their own; browsers, which forbid setting it, send theirs.
+   */
   headers?: Record<string, string>;
+  /**
+   * Functions run on every request, by both halves, with ky's names: `beforeRequest` (change the
+   * headers or the query), `afterResponse` (see or replace the answer before it is checked and
+   * validated) and `beforeRetry`. In the blocking half a hook must not return a promise. See
+   * `Hooks` and docs/observability.md.
+   */
+  hooks?: Hooks;
   /** Where to log requests (`debug`) and retries (`warn`). Default: nowhere. */
   logger?: Logger;
   /**
@@ -130,6 +143,7 @@ const CLIENT_KEYS = [
   'maxResponseBytes',
   'maxRedirects',
   'headers',
+  'hooks',
   'logger',
   'cache',
   'dedupe',
@@ -182,6 +196,17 @@ function checkHeaders(value: unknown): Record<string, string> {
   return { ...(value as Record<string, string>) };
 }
 
+/**
+ * The headers every request starts from: `User-Agent: rickmorty-client/<version>` where a program
+ * may set it (not in a browser, where it is forbidden and would cost every request a CORS
+ * preflight), then the user's own, which may replace it.
+ */
+function withUserAgent(headers: Record<string, string>): Record<string, string> {
+  const isServer = typeof globalThis.process?.versions?.node === 'string';
+  const named = Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent');
+  return isServer && !named ? { 'user-agent': `rickmorty-client/${VERSION}`, ...headers } : headers;
+}
+
 function checkBatch(value: unknown): BatchSettings {
   if (value === undefined || value === true) return { enabled: true, size: DEFAULT_BATCH_SIZE };
   if (value === false) return { enabled: false, size: DEFAULT_BATCH_SIZE };
@@ -227,11 +252,12 @@ export function resolveClientOptions(options: unknown): ClientSettings {
       { min: 1 },
     ),
     maxRedirects: integerOption(o.maxRedirects, 'maxRedirects', 5, { max: 20 }),
-    headers: checkHeaders(o.headers),
+    headers: withUserAgent(checkHeaders(o.headers)),
     retry,
     logger,
     cache: checkCache(o.cache),
     batch,
+    hooks: resolveHooks(o.hooks),
   };
   const dedupe = booleanOption(o.dedupe, 'dedupe', true);
   return {

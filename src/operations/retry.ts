@@ -240,13 +240,14 @@ function annotate(error: unknown, attempts: number, previous: unknown[]): unknow
 export function* retrying<T>(
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
-  attempt: () => Handler<T>,
+  attempt: (number: number) => Handler<T>,
+  beforeRetry?: (error: unknown, retryCount: number) => Handler<void>,
 ): Handler<T> {
   const failures: unknown[] = [];
   for (let number = 1; ; number++) {
     throwIfAborted(signal);
     try {
-      return yield* attempt();
+      return yield* attempt(number);
     } catch (error) {
       const retriesLeft = policy.retries - (number - 1);
       const retryAfter = retryAfterOf(error);
@@ -264,12 +265,23 @@ export function* retrying<T>(
       );
       policy.onRetry?.({ error, attempt: number, retriesLeft, delay });
       yield* sleep(delay, signal);
+      // After the wait, as ky does: the hooks see the state the next attempt starts from.
+      if (beforeRetry) yield* beforeRetry(error, number);
     }
   }
 }
 
-/** Errors that report a misuse of the helpers themselves: no retry can fix them. */
+/**
+ * Errors that no retry can fix: a misuse of the helpers themselves, or what the client's hooks
+ * threw (the hook decided; running it again would only repeat that).
+ */
 const misuses = new WeakSet<object>();
+
+/** @internal Marks `error` as one that `retrying` rethrows at once; returns it. */
+export function neverRetry<E>(error: E): E {
+  if (typeof error === 'object' && error !== null) misuses.add(error);
+  return error;
+}
 
 /**
  * Calls the user's function: as it is in the blocking half, awaiting its promise in the async half,
