@@ -249,6 +249,37 @@ describe.each(HALVES)('hooks in the %s half', (half) => {
     expect(sent).toHaveLength(0);
   });
 
+  it('a redirect runs no hook again: a hop to another origin gets none of what they added', async () => {
+    const MIRROR = 'https://mirror.example/api/character/1';
+    const calls: string[] = [];
+    const { client, sent } = setup(
+      {
+        hooks: {
+          beforeRequest: [
+            (request) => {
+              calls.push(`before ${request.url}`);
+              request.headers.set('authorization', 'Bearer secret');
+            },
+          ],
+          afterResponse: [
+            (request, _options, response) =>
+              void calls.push(`after ${request.url} ${response.status}`),
+          ],
+        },
+      },
+      (request, next) =>
+        request.url === MIRROR
+          ? next({ ...request, url: `${API}/character/1` })
+          : { status: 302, statusText: 'Found', headers: { location: MIRROR }, body: '' },
+    );
+    expect(await getCharacter(client, half, 1)).toMatchObject({ id: 1 });
+    expect(calls).toEqual([`before ${API}/character/1`, `after ${MIRROR} 200`]);
+    expect(sent.map((request) => [request.url, request.headers?.authorization])).toEqual([
+      [`${API}/character/1`, 'Bearer secret'],
+      [MIRROR, undefined],
+    ]);
+  });
+
   it('no hook runs for an answer the cache holds', async () => {
     let calls = 0;
     const { client, sent } = setup({
