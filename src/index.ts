@@ -59,7 +59,7 @@ export type {
   HookResponseInit,
   Hooks,
 } from './operations/hooks.js';
-export type { GetAllOptions, Progress } from './operations/pagination.js';
+export type { GetAllOptions, IterateOptions, Progress } from './operations/pagination.js';
 export { idFromUrl, idsFromUrls } from './operations/relations.js';
 export type { ListQuery } from './operations/resources.js';
 export {

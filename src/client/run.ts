@@ -4,20 +4,31 @@
  * runs the operation's `.sync` (through the blocking detector when there is one) and names the
  * async twin when blocking is impossible; the async runner runs `.async` and rejects rather than
  * throws. The iterators are the one place where the twins are two loops rather than one
- * operation: a generator cannot be derived by gensync; both loops step with `nextPageQuery`.
+ * operation: a generator cannot be derived by gensync; both loops stop where `isLastPage` says,
+ * and the async loops may read ahead (`read-ahead.ts`).
  *
  * @module
  */
-import { BlockingUnavailableError } from '../errors/classes.js';
+import {
+  ArgumentRangeError,
+  BlockingUnavailableError,
+  InvalidArgumentError,
+} from '../errors/classes.js';
 import { isBlockingUnavailableError } from '../errors/guards.js';
+import { integerOption } from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Operation, ResourceOperations } from '../operations/bound.js';
-import { type GetAllOptions, nextPageQuery } from '../operations/pagination.js';
+import {
+  type GetAllOptions,
+  type IterateOptions,
+  nextPageQuery,
+} from '../operations/pagination.js';
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
 import type { Dispatcher } from './dispatcher.js';
 import { type CallOptions, type ClientSettings, resolveCallOptions } from './options.js';
+import { pagesAhead, recordsAhead } from './read-ahead.js';
 import { type BlockingTwin, TWINS } from './twins.js';
 
 /**
@@ -34,6 +45,11 @@ function allowManyListeners(signal: AbortSignal): void {
   nodeBuiltin('node:events')?.setMaxListeners(0, signal);
 }
 
+/** A call's options with `signal` in place of its own (which `signal` already follows). */
+function withSignal(call: CallOptions | undefined, signal: AbortSignal | undefined): CallOptions {
+  return signal ? { ...call, signal } : { ...call };
+}
+
 /** Splits `getAll` options into the call's own and the walk's. */
 function splitGetAll(
   options: (CallOptions & GetAllOptions) | undefined,
@@ -43,6 +59,35 @@ function splitGetAll(
   // Checked by the operation itself, so that the async twin rejects rather than throws.
   const { onProgress, ...call } = options;
   return [call, onProgress === undefined ? {} : { onProgress }];
+}
+
+/** Splits an async iterator's options into the call's own and its read-ahead, checked. */
+function splitIterate(
+  options: (CallOptions & IterateOptions) | undefined,
+  concurrency: number,
+): [CallOptions | undefined, number] {
+  if (options === undefined || typeof options !== 'object' || options === null) return [options, 0];
+  const { prefetch, ...call } = options;
+  const pages = integerOption(prefetch, 'prefetch', 0);
+  if (pages > concurrency) {
+    throw new ArgumentRangeError(
+      `Expected \`prefetch\` to be at most the client's \`concurrency\` (${concurrency}), got ${pages}`,
+    );
+  }
+  return [call, pages];
+}
+
+/** A blocking iterator's options: the call's own, refusing the async iterators' `prefetch`. */
+function refusePrefetch(
+  options: CallOptions | undefined,
+  twin: BlockingTwin,
+): CallOptions | undefined {
+  if (typeof options === 'object' && options !== null && 'prefetch' in options) {
+    throw new InvalidArgumentError(
+      `\`prefetch\` reads ahead in the async iterators only: a blocking iterator sends one request at a time, so reading ahead would not shorten its waits; use ${TWINS[twin]}() to read ahead`,
+    );
+  }
+  return options;
 }
 
 /** Runs the client's twins: one runner per client. */
@@ -130,28 +175,33 @@ export class TwinRunner {
     const first = { ...ops.walkQuery(filter), page: 1 };
     const self = this;
     return (function* () {
+      const call = refusePrefetch(options, twin);
       for (let query: typeof first | undefined = first; query; ) {
-        const page: Page<T> = self.sync(twin, ops.listPage, options, query);
+        const page: Page<T> = self.sync(twin, ops.listPage, call, query);
         yield page;
         query = nextPageQuery(query, page, query.page);
       }
     })();
   }
 
-  /** Every page of a list, a request a page as the `for await` loop asks for them. */
+  /**
+   * Every page of a list, a request a page as the `for await` loop asks for them, and up to
+   * `prefetch` more in flight ahead of it (`read-ahead.ts`).
+   */
   pagesAsync<T extends Identified, F>(
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
-    options: CallOptions | undefined,
+    options: (CallOptions & IterateOptions) | undefined,
   ): AsyncGenerator<Page<T>, void, undefined> {
-    const first = { ...ops.walkQuery(filter), page: 1 };
+    const query = ops.walkQuery(filter);
     const self = this;
     return (async function* () {
-      for (let query: typeof first | undefined = first; query; ) {
-        const page: Page<T> = await self.async(ops.listPage, options, query);
-        yield page;
-        query = nextPageQuery(query, page, query.page);
-      }
+      const [call, prefetch] = splitIterate(options, self.#settings.concurrency);
+      yield* pagesAhead(
+        (page, signal) => self.async(ops.listPage, withSignal(call, signal), { ...query, page }),
+        prefetch,
+        call?.signal,
+      );
     })();
   }
 
@@ -168,15 +218,33 @@ export class TwinRunner {
     })();
   }
 
-  /** Every record of a list, one at a time. */
+  /**
+   * Every record of a list, one at a time. With `prefetch`, an unfiltered walk reads ahead by id
+   * through the batch endpoint (unless the client's `batch` is off); any other, by pages.
+   */
   itemsAsync<T extends Identified, F>(
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
-    options: CallOptions | undefined,
+    options: (CallOptions & IterateOptions) | undefined,
   ): AsyncGenerator<T, void, undefined> {
-    const pages = this.pagesAsync(ops, filter, options);
+    const query = ops.walkQuery(filter);
+    const self = this;
+    const { batch } = this.#settings.request;
     return (async function* () {
-      for await (const page of pages) yield* page.results;
+      const [call, prefetch] = splitIterate(options, self.#settings.concurrency);
+      const readPage = (page: number, signal: AbortSignal | undefined) =>
+        self.async(ops.listPage, withSignal(call, signal), { ...query, page });
+      if (prefetch > 0 && batch.enabled && Object.keys(query).length === 0) {
+        yield* recordsAhead(
+          readPage,
+          (ids, signal) => self.async(ops.getMany, withSignal(call, signal), ids),
+          { prefetch, batchSize: batch.size, ...(call?.signal ? { signal: call.signal } : {}) },
+        );
+        return;
+      }
+      for await (const page of pagesAhead(readPage, prefetch, call?.signal)) {
+        yield* page.results;
+      }
     })();
   }
 

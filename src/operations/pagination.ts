@@ -21,6 +21,21 @@ export interface GetAllOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** Options of the async iterators: `iterateCharactersAsync`, `iterateCharacterPagesAsync` and their kin. */
+export interface IterateOptions {
+  /**
+   * How many requests to keep in flight ahead of the `for await` loop, from 0 to the client's
+   * `concurrency`. A walk of pages reads pages ahead; an unfiltered walk of records reads ahead
+   * by id through the batch endpoint (`batch.size` records a request, as `getAllCharacters` does).
+   * Ending the loop early aborts what was read ahead: it costs at most `prefetch` requests that
+   * the loop never used. Default: 0, a request only when the loop needs the next page.
+   *
+   * Note: the blocking iterators have no `prefetch`: they send one request at a time, so reading
+   * ahead would not shorten their waits.
+   */
+  prefetch?: number;
+}
+
 /** The filter of a walk over every page: a list query without `page`. */
 export function walkQuery<F>(
   resource: ResourceDescription<Identified, F>,
@@ -35,15 +50,18 @@ export function walkQuery<F>(
   return params;
 }
 
+/** Whether `page` ends its walk: the API names no next page, or the page is empty. */
+export function isLastPage(page: Page<unknown>): boolean {
+  return page.info.next === null || page.results.length === 0;
+}
+
 /** The query for the page after `page` (number `current`), or undefined when it was the last. */
 export function nextPageQuery<Q extends object>(
   query: Q,
   page: Page<unknown>,
   current: number,
 ): (Q & { page: number }) | undefined {
-  return page.info.next === null || page.results.length === 0
-    ? undefined
-    : { ...query, page: current + 1 };
+  return isLastPage(page) ? undefined : { ...query, page: current + 1 };
 }
 
 function range(from: number, to: number): number[] {
