@@ -52,6 +52,7 @@ export type {
   BeforeRequestHook,
   BeforeRetryHook,
   BeforeRetryState,
+  HookHeaders,
   HookOptions,
   HookRequest,
   HookRequestInit,

@@ -37,12 +37,18 @@ export interface HookResponse {
   body: string;
 }
 
+/**
+ * Headers as a hook may give them: a `Headers` object or a plain object of strings. (Not the DOM's
+ * `HeadersInit`, which a program type-checked without the DOM library does not have.)
+ */
+export type HookHeaders = Headers | Readonly<Record<string, string>>;
+
 /** What a `beforeRequest` hook may return instead of changing the request it was given. */
 export interface HookRequestInit {
   /** The URL to send: the same origin and path, any query. */
   readonly url: string | URL;
   /** The headers to send instead; the current ones when left out. */
-  readonly headers?: HeadersInit;
+  readonly headers?: HookHeaders;
   /** `GET` if given: the API is read-only. */
   readonly method?: string;
 }
@@ -51,7 +57,7 @@ export interface HookRequestInit {
 export interface HookResponseInit {
   readonly status: number;
   readonly statusText?: string;
-  readonly headers?: HeadersInit;
+  readonly headers?: HookHeaders;
   /** The body as text. Note: a fetch `Response` is not accepted, since a blocking twin cannot read it. */
   readonly body: string;
 }

@@ -287,24 +287,26 @@ export function neverRetry<E>(error: E): E {
  * Calls the user's function: as it is in the blocking half, awaiting its promise in the async half,
  * where an abort ends the wait at once (the blocking half can only check between attempts).
  */
-const call = gensync<[fn: () => unknown, signal: AbortSignal | undefined], unknown>({
-  sync(fn) {
-    const result = fn();
-    if (isThenable(result)) {
-      // The promise is not ours to await; silence its rejection so it does not crash the process.
-      Promise.resolve(result).catch(() => {});
-      const error = new InvalidArgumentError(
-        'handleError was given a function that returned a promise; use handleErrorAsync(() => promise) instead',
-      );
-      misuses.add(error);
-      throw error;
-    }
-    return result;
+const call = /* @__PURE__ */ gensync<[fn: () => unknown, signal: AbortSignal | undefined], unknown>(
+  {
+    sync(fn) {
+      const result = fn();
+      if (isThenable(result)) {
+        // The promise is not ours to await; silence its rejection so it does not crash the process.
+        Promise.resolve(result).catch(() => {});
+        const error = new InvalidArgumentError(
+          'handleError was given a function that returned a promise; use handleErrorAsync(() => promise) instead',
+        );
+        misuses.add(error);
+        throw error;
+      }
+      return result;
+    },
+    async: async (producer, signal) => raceAbort(producer(), signal),
   },
-  async: async (producer, signal) => raceAbort(producer(), signal),
-});
+);
 
-const callWithRetries = gensync(function* (
+const callWithRetries = /* @__PURE__ */ gensync(function* (
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
   fn: () => unknown,
