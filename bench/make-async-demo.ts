@@ -8,11 +8,11 @@
  * same measurement as part of the suite. Uses the built package (`npm run build` first).
  */
 import { fileURLToPath } from 'node:url';
-import { distUrl } from './lib/dist.js';
+import { entryUrl } from './lib/dist.js';
 import { fmtMs, type Summary, summarize, time, timeSync } from './lib/measure.js';
 import { startReplicaProcess } from './lib/replica.js';
 
-type Lib = typeof import('../src/index.js');
+import type { Lib } from './lib/scenario.js';
 
 export interface MakeAsyncDemoResult {
   readonly latency: number;
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const latency = 100;
   const replica = await startReplicaProcess([latency]);
   try {
-    const lib = (await import(distUrl('index.js'))) as Lib;
+    const lib = (await import(entryUrl('.'))) as Lib;
     const result = await makeAsyncDemo(lib, replica.urls[latency]!, latency);
     console.log(describeDemo(result));
   } finally {

@@ -7,7 +7,8 @@
  *
  * scenarios: throughput, fetch-throughput, blocking, async-serial, import (default: the first four).
  * `--keep` keeps the .cpuprofile files (open them in Chrome DevTools > Performance) and prints
- * where. `npm run bench` runs the relevant ones itself when a target is missed.
+ * where. `npm run bench` runs the relevant ones itself when a target is missed. It measures the
+ * dist/ already built (`npm run build` first), through a snapshot installed like a user's app.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -15,25 +16,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runChild } from './lib/child.js';
-import { distDir, distUrl } from './lib/dist.js';
+import { appDir, childScript, distDir, installSnapshot } from './lib/dist.js';
 import { table } from './lib/measure.js';
 import { startReplicaProcess } from './lib/replica.js';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
   columnNumber?: number;
 }
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  /** Microseconds, on a clock shared by the threads of one process. */
+  startTime: number;
+  endTime: number;
 }
 
 export interface ThreadProfile {
@@ -58,10 +62,10 @@ export interface ProfileResult {
   readonly directory?: string;
 }
 
-const TARGET = fileURLToPath(new URL('./child/profile-target.mjs', import.meta.url));
 const IDLE = new Set(['(idle)', '(root)']);
 
-function shortUrl(url: string): string {
+/** A frame's file, short: `ky/distribution/…`, `dist/…`, `node:…`. */
+export function shortUrl(url: string): string {
   if (!url) return '';
   const modules = url.lastIndexOf('node_modules/');
   if (modules !== -1) return url.slice(modules + 'node_modules/'.length);
@@ -72,7 +76,7 @@ function shortUrl(url: string): string {
 }
 
 /** Which package or part of Node a frame belongs to. */
-function category(frame: CallFrame): string {
+export function category(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (!url) {
     if (functionName.startsWith('(')) return functionName;
@@ -90,10 +94,11 @@ function category(frame: CallFrame): string {
   return url;
 }
 
-const sourceMaps = new Map<string, SourceMap | null>();
+/** Source maps read so far, by dist/ file URL (null: none); one cache per analysis. */
+type SourceMaps = Map<string, SourceMap | null>;
 
 /** `src/…:line` of a frame in dist/, read from the build's source map; undefined elsewhere. */
-function original(frame: CallFrame): string | undefined {
+function original(frame: CallFrame, sourceMaps: SourceMaps): string | undefined {
   if (!frame.url.startsWith(pathToFileURL(distDir()).href)) return undefined;
   let map = sourceMaps.get(frame.url);
   if (map === undefined) {
@@ -112,8 +117,9 @@ function original(frame: CallFrame): string | undefined {
   return `${source}:${(entry.originalLine ?? 0) + 1}`;
 }
 
-function label(frame: CallFrame): string {
-  const mapped = original(frame);
+/** `name src/…:line` (through the source map) or `name file:line`. */
+export function label(frame: CallFrame, sourceMaps: SourceMaps = new Map()): string {
+  const mapped = original(frame, sourceMaps);
   if (mapped) return `${frame.functionName || '(anonymous)'} ${mapped}`;
   const where = shortUrl(frame.url);
   return `${frame.functionName || '(anonymous)'}${where ? ` ${where}:${frame.lineNumber + 1}` : ''}`;
@@ -124,6 +130,7 @@ function top(map: Map<string, number>, n: number): [string, number][] {
 }
 
 export function analyse(profile: CpuProfile, file: string): ThreadProfile {
+  const sourceMaps: SourceMaps = new Map();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
@@ -144,7 +151,7 @@ export function analyse(profile: CpuProfile, file: string): ThreadProfile {
       idle += dt;
       return;
     }
-    const key = label(node.callFrame);
+    const key = label(node.callFrame, sourceMaps);
     self.set(key, (self.get(key) ?? 0) + dt);
     const cat = category(node.callFrame);
     categories.set(cat, (categories.get(cat) ?? 0) + dt);
@@ -155,7 +162,7 @@ export function analyse(profile: CpuProfile, file: string): ThreadProfile {
     ) {
       const frame = byId.get(current)!.callFrame;
       if (frame.url.startsWith(distPrefix)) {
-        const name = label(frame);
+        const name = label(frame, sourceMaps);
         clientFrames.set(name, (clientFrames.get(name) ?? 0) + dt);
         break;
       }
@@ -168,7 +175,7 @@ export function analyse(profile: CpuProfile, file: string): ThreadProfile {
     ) {
       const frame = byId.get(current)!.callFrame;
       if (frame.functionName === '(root)') continue;
-      const name = label(frame);
+      const name = label(frame, sourceMaps);
       if (seen.has(name)) continue;
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
@@ -198,13 +205,13 @@ export async function profile(
         '--cpu-prof',
         `--cpu-prof-dir=${directory}`,
         '--cpu-prof-interval=100',
-        TARGET,
+        childScript('profile-target.mjs'),
         scenario,
         apiUrl,
-        distUrl('index.js'),
         String(count),
       ],
       150_000,
+      { cwd: appDir() },
     );
     if (child.code !== 0) {
       throw new Error(
@@ -288,6 +295,7 @@ async function main(): Promise<void> {
   const chosen = scenarios.length
     ? scenarios
     : ['throughput', 'fetch-throughput', 'blocking', 'async-serial'];
+  const snapshot = installSnapshot();
   const replica = await startReplicaProcess([0]);
   try {
     for (const scenario of chosen) {
@@ -298,6 +306,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await replica.close();
+    snapshot.remove();
   }
 }
 

@@ -11,9 +11,9 @@
  * and exits on `{ type: 'close' }`, when the parent goes away, on SIGTERM/SIGINT, or after a safety
  * deadline (15 minutes), whichever comes first.
  *
- * It serves the BUILT package (`dist/testing.js`), the code users get.
+ * It serves the BUILT package (`rickmorty-client/testing`, through its `exports`), the code users get.
  */
-import { distUrl } from './lib/dist.js';
+import { entryUrl } from './lib/dist.js';
 
 type Testing = typeof import('../src/testing/index.js');
 type Server = Awaited<ReturnType<Testing['startReplicaServer']>>;
@@ -26,7 +26,7 @@ const latencies = process.argv
   .filter((value) => Number.isFinite(value) && value >= 0);
 if (latencies.length === 0) latencies.push(0);
 
-const testingUrl = distUrl('testing.js');
+const testingUrl = entryUrl('./testing');
 const { startReplicaServer } = (await import(testingUrl)) as Testing;
 
 const servers = new Map<number, Server>();

@@ -1,12 +1,14 @@
 // Fetches every character in a fresh process and reports the peak resident set size.
 // Plain JavaScript on purpose: a TypeScript loader (tsx) would add its own memory to the figure.
+// Run from the consumer app of the package snapshot (bench/lib/dist.ts), where
+// `import('rickmorty-client')` resolves as in a user's app:
 //
-//   node bench/child/memory.mjs <mode> <apiUrl> <distIndexUrl> <peerUrl>
+//   node memory.mjs <mode> <apiUrl> <peerUrl>
 //
 // modes: import (only import the client), client (getAllCharactersAsync), client-blocking
 // (getAllCharacters), peer-import, peer (getCharacter([1..count]) through a rewritten fetch),
 // fetch (page 1, then every other page with Promise.all and JSON.parse).
-const [mode, api, distUrl, peerUrl] = process.argv.slice(2);
+const [mode, api, peerUrl] = process.argv.slice(2);
 const PEER_BASE = 'https://rickandmortyapi.com/api';
 const deadline = setTimeout(() => {
   console.error(`memory child (${mode}) took too long`);
@@ -15,9 +17,9 @@ const deadline = setTimeout(() => {
 
 let records = [];
 if (mode === 'import') {
-  await import(distUrl);
+  await import('rickmorty-client');
 } else if (mode === 'client' || mode === 'client-blocking') {
-  const { RickMortyClient } = await import(distUrl);
+  const { RickMortyClient } = await import('rickmorty-client');
   const client = new RickMortyClient({ baseUrl: api });
   records = mode === 'client' ? await client.getAllCharactersAsync() : client.getAllCharacters();
   await client.close();

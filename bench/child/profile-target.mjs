@@ -1,13 +1,14 @@
 // A workload to profile, run by bench/profile.ts under `node --cpu-prof` in a fresh process.
 // Plain JavaScript, against the built client (dist/), so that the profile shows only the
-// client, its dependencies and Node itself.
+// client, its dependencies and Node itself. Run from the consumer app of the package snapshot
+// (bench/lib/dist.ts), where `import('rickmorty-client')` resolves as in a user's app:
 //
-//   node --cpu-prof bench/child/profile-target.mjs <scenario> <apiUrl> <distIndexUrl> [count]
+//   node --cpu-prof profile-target.mjs <scenario> <apiUrl> [count]
 //
 // scenarios: throughput (client getCharacterAsync, 10 in flight, batch and dedupe off),
 // fetch-throughput (raw fetch + JSON.parse, 10 in flight), blocking (getCharacter one after
 // another), async-serial (await getCharacterAsync one after another), import (import only).
-const [scenario, api, distUrl, countArg] = process.argv.slice(2);
+const [scenario, api, countArg] = process.argv.slice(2);
 const count = Number(countArg ?? 3000);
 const deadline = setTimeout(() => {
   console.error(`profile target (${scenario}) took too long`);
@@ -25,13 +26,13 @@ async function lanes(n, concurrency, task) {
 
 const started = performance.now();
 if (scenario === 'import') {
-  await import(distUrl);
+  await import('rickmorty-client');
 } else if (scenario === 'fetch-throughput') {
   await lanes(count, 10, async (i) =>
     JSON.parse(await (await fetch(`${api}/character/${idAt(i)}`)).text()),
   );
 } else {
-  const { RickMortyClient } = await import(distUrl);
+  const { RickMortyClient } = await import('rickmorty-client');
   const client = new RickMortyClient({ baseUrl: api, batch: false, dedupe: false });
   if (scenario === 'throughput') {
     await lanes(count, 10, (i) => client.getCharacterAsync(idAt(i)));

@@ -5,12 +5,10 @@
  * is what the added layer costs.
  */
 import ky from 'ky';
-// The record schemas are in the `rickmorty-client/schemas` entry, not the root (`Lib`).
-import { characterSchema } from '../../src/resources/schemas.js';
 import { runPool } from './measure.js';
+import type { RecordSchema } from './record-schema.js';
+import type { Lib } from './scenario.js';
 import { runWays, type Way, type WayResult } from './suite.js';
-
-type Lib = typeof import('../../src/index.js');
 
 export interface Layer {
   readonly id: string;
@@ -54,6 +52,7 @@ export const LAYERS: readonly Layer[] = [
   },
 ];
 
+/** Plain data: the layer and what it measured. */
 export interface LayerResult {
   readonly layer: Layer;
   readonly result: WayResult;
@@ -76,6 +75,7 @@ async function readAll(response: Response): Promise<string> {
 
 export async function measureLayers(
   lib: Lib,
+  schema: RecordSchema,
   baseUrl: string,
   options: {
     requests: number;
@@ -117,7 +117,7 @@ export async function measureLayers(
     transport: async (i) =>
       JSON.parse((await transport.request({ method: 'GET', url: urlAt(i) })).body),
     'transport-zod': async (i) => {
-      const parsed = characterSchema.safeParse(
+      const parsed = schema.safeParse(
         JSON.parse((await transport.request({ method: 'GET', url: urlAt(i) })).body),
       );
       if (!parsed.success) throw new Error('invalid record');

@@ -3,11 +3,9 @@
  * synchronous loop (no I/O, so no noise from the server): what the profiles point at, in µs.
  */
 import { performance } from 'node:perf_hooks';
-// The record schemas are in the `rickmorty-client/schemas` entry, not the root (`Lib`).
-import { characterSchema } from '../../src/resources/schemas.js';
 import { summarize } from './measure.js';
-
-type Lib = typeof import('../../src/index.js');
+import type { RecordSchema } from './record-schema.js';
+import type { Lib } from './scenario.js';
 
 export interface MicroStep {
   readonly id: string;
@@ -22,7 +20,7 @@ export interface MicroStep {
 const SHARED_REASON = new Error('done');
 
 export function measureMicro(
-  _lib: Lib,
+  schema: RecordSchema,
   body: string,
   url: string,
   options: { iterations: number; reps: number },
@@ -44,7 +42,7 @@ export function measureMicro(
       label: '`characterSchema.safeParse(record)` (zod/mini)',
       where: 'operations/request.ts `validate`',
       run: () => {
-        sink = characterSchema.safeParse(record);
+        sink = schema.safeParse(record);
       },
     },
     {

@@ -8,6 +8,8 @@
  * builds `/character//1` (a doubled slash before the id, and `/character//?page=2` for pages); the
  * replica's router does not accept the empty path segment, so the doubled slashes are collapsed too.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import * as peer from 'rickmortyapi';
 
 export { peer };
@@ -44,3 +46,17 @@ export function peerData<T>(response: { status: number; data: T }): T {
   if (response.status !== 200) throw new Error(`The peer client got HTTP ${response.status}`);
   return response.data;
 }
+
+/** The report's notes on how the peer is measured (scenarios 1 to 3 use it). */
+export const PEER_NOTES: readonly string[] = [
+  `The peer \`rickmortyapi\` has its base URL hard-coded (\`${PEER_BASE}\`) and calls the global ` +
+    '`fetch`; during its runs `globalThis.fetch` is replaced by one that rewrites that prefix to the ' +
+    "replica (and refuses any other URL). The peer also asks for `/character//1`; the replica's " +
+    'router refuses the empty segment, so the doubled slash is collapsed. The wrapper costs the peer ' +
+    'a string rewrite per request.',
+  "The peer's batched answers come in the server's storage order (it does not re-order); the " +
+    'client returns records in the order asked.',
+];
+
+/** The peer's module as a file URL, for child processes that import it by path. */
+export const PEER_URL = pathToFileURL(createRequire(import.meta.url).resolve('rickmortyapi')).href;

@@ -24,8 +24,10 @@ export interface Way {
   readonly check?: (result: unknown) => void;
 }
 
-export interface WayResult<W extends Way = Way> {
-  readonly way: W;
+/** What one way measured: plain data, no functions (the report is written from it). */
+export interface WayResult {
+  readonly id: string;
+  readonly label: string;
   readonly ms: Summary;
   /** CPU time (user + system, all threads of this process) per run, in milliseconds. */
   readonly cpuMs: Summary;
@@ -48,15 +50,15 @@ async function once(way: Way): Promise<{ ms: number; cpuMs: number; result: unkn
   return { ms, cpuMs: (used.user + used.system) / 1000, result };
 }
 
-export async function runWays<W extends Way>(
-  ways: readonly W[],
+export async function runWays(
+  ways: readonly Way[],
   options: {
     reps: number;
     replica?: ReplicaProcess;
     latency?: number;
     log?: (line: string) => void;
   },
-): Promise<WayResult<W>[]> {
+): Promise<WayResult[]> {
   const samples = new Map<string, number[]>();
   const cpuSamples = new Map<string, number[]>();
   const counts = new Map<
@@ -118,7 +120,8 @@ export async function runWays<W extends Way>(
     const count = counts.get(way.id);
     const error = errors.get(way.id);
     return {
-      way,
+      id: way.id,
+      label: way.label,
       ms: summarize(samples.get(way.id)!),
       cpuMs: summarize(cpuSamples.get(way.id)!),
       requests: count?.requests,
