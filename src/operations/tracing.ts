@@ -71,16 +71,27 @@ function requestChannels(): Channels | null {
   return channels;
 }
 
-/** Sends `request` with `send`, publishing its start and its end or error when anyone listens. */
-export function* traced(
+/**
+ * Sends `request` with `send`, publishing its start and its end or error when anyone listens. With
+ * no subscriber it hands back `send`'s own handler: not even a generator more per request.
+ */
+export function traced(
   send: (request: TransportRequest) => Handler<TransportResponse>,
   request: TransportRequest,
   attempt: number,
 ): Handler<TransportResponse> {
   const c = requestChannels();
-  if (!c || !(c.start.hasSubscribers || c.end.hasSubscribers || c.error.hasSubscribers)) {
-    return yield* send(request);
-  }
+  return c && (c.start.hasSubscribers || c.end.hasSubscribers || c.error.hasSubscribers)
+    ? publishing(c, send, request, attempt)
+    : send(request);
+}
+
+function* publishing(
+  c: Channels,
+  send: (request: TransportRequest) => Handler<TransportResponse>,
+  request: TransportRequest,
+  attempt: number,
+): Handler<TransportResponse> {
   const start: RequestStartMessage = {
     id: ++lastId,
     method: request.method,
