@@ -137,7 +137,10 @@ describe.each(HALVES)('hooks in the %s half', (half) => {
       const record = JSON.parse(response.body) as Record<string, unknown>;
       return { status: 200, body: JSON.stringify({ ...record, name: 42 }) };
     };
+    let typeAfterReplace: string | null = null;
     const repair: AfterResponseHook = (_request, _options, response) => {
+      // A returned answer without headers keeps the ones it replaced.
+      typeAfterReplace = response.headers.get('content-type');
       response.body = response.body.replace('"name":42', '"name":"Renamed"');
     };
     const broken = setup({ hooks: { afterResponse: [hook] } });
@@ -149,6 +152,7 @@ describe.each(HALVES)('hooks in the %s half', (half) => {
 
     const repaired = setup({ hooks: { afterResponse: [hook, repair] } });
     expect(await getCharacter(repaired.client, half, 1)).toMatchObject({ name: 'Renamed' });
+    expect(typeAfterReplace).toMatch(/json/);
   });
 
   it('afterResponse sees failed answers too, before they become errors', async () => {

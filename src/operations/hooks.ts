@@ -57,6 +57,7 @@ export interface HookRequestInit {
 export interface HookResponseInit {
   readonly status: number;
   readonly statusText?: string;
+  /** The headers of the answer instead; the current ones when left out. */
   readonly headers?: HookHeaders;
   /** The body as text. Note: a fetch `Response` is not accepted, since a blocking twin cannot read it. */
   readonly body: string;
@@ -295,7 +296,7 @@ export function* runAfterResponse(
       answer = {
         status: result.status,
         statusText: result.statusText ?? '',
-        headers: new Headers(result.headers),
+        headers: result.headers === undefined ? answer.headers : new Headers(result.headers),
         body: result.body,
       };
     }
