@@ -38,6 +38,7 @@ export {
   type RequestDetails,
   type RequestInfo,
   ResponseError,
+  type ResponseErrorCode,
   RickMortyError,
   ServerError,
   TimeoutError,
@@ -68,6 +69,7 @@ export {
   handleErrorAsync,
   isPermanentError,
   type Logger,
+  type NotAPromise,
   type RetryContext,
   type RetryOptions,
 } from './operations/retry.js';
@@ -105,6 +107,7 @@ export type {
   AsyncTransport,
   BlockingTransport,
   Transport,
+  TransportDefaults,
   TransportRequest,
   TransportResponse,
 } from './transports/types.js';

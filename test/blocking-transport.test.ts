@@ -123,9 +123,15 @@ describe('answers', () => {
   });
 
   test('names how makeAsync can rebuild it', () => {
+    // The options as checked, defaults filled in: not the object given, read again.
     expect(open({ timeout: 1234 }).rebuild).toEqual({
       builtin: 'blocking',
-      options: { timeout: 1234 },
+      options: {
+        timeout: 1234,
+        maxResponseBytes: 5 * 1024 * 1024,
+        timeoutMargin: 1000,
+        startupTimeout: 10_000,
+      },
     });
   });
 });
@@ -212,7 +218,8 @@ describe('errors cross the thread with their class and fields', () => {
     const error = thrown(() => open().requestSync(get('/reset')));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.code).toBe('ECONNRESET');
-    expect(error.message).toBe(`Request failed (ECONNRESET): GET ${server.url}/reset`);
+    // The root cause's own words, with its code: `read ECONNRESET`.
+    expect(error.message).toBe(`Request failed (read ECONNRESET): GET ${server.url}/reset`);
     expect(isPermanentError(error)).toBe(false);
   });
 

@@ -266,3 +266,168 @@ describe('rickmorty serve', () => {
     }
   });
 });
+
+describe("a new user's first hour", () => {
+  /** A stdout whose reader goes away after `lines` lines, as `| head -n lines` does. */
+  function closingAfter(lines: number) {
+    let written = 0;
+    let text = '';
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        if (written++ >= lines) {
+          done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+          return;
+        }
+        text += String(chunk);
+        done();
+      },
+    });
+    return { stream, text: () => text };
+  }
+
+  it.each([false, true])(
+    'exits 0, quietly, when its output is closed early (blocking: %s)',
+    async (blocking) => {
+      const stdout = closingAfter(3);
+      const stderr = collector();
+      const code = await runCli(
+        ['--base-url', server.url, 'characters', '--all', ...(blocking ? ['--blocking'] : [])],
+        { stdout: stdout.stream, stderr: stderr.stream, env: {} },
+      );
+      expect(code).toBe(0);
+      expect(stdout.text().split('\n')).toHaveLength(4);
+      expect(stderr.text()).toBe('');
+    },
+  );
+
+  it('exits 0 as a process when `| head` closes its output', { timeout: 60_000 }, async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        '--base-url',
+        server.url,
+        'characters',
+        '--all',
+        '--json',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const guard = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+      child.on('close', (code, signal) => done([code, signal])),
+    );
+    try {
+      // The first chunk of a long answer, then the reader goes away, as `head` does.
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      child.stdout.destroy();
+      const [code, signal] = await exited;
+      expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+    } finally {
+      clearTimeout(guard);
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('wipes its progress bar and exits 130 when interrupted', { timeout: 60_000 }, async () => {
+    const slow = await startReplicaServer({ latencyMs: 200 });
+    try {
+      const stdout = collector();
+      const stderr = collector(true);
+      const controller = new AbortController();
+      const done = runCli(['--base-url', slow.url, 'characters', '--all', '--status', 'alive'], {
+        stdout: stdout.stream,
+        stderr: stderr.stream,
+        env: {},
+        signal: controller.signal,
+      });
+      // Interrupted once the bar is on the screen, with pages still to come.
+      while (!stderr.text().includes('[')) await new Promise((wake) => setTimeout(wake, 10));
+      controller.abort();
+      expect(await done).toBe(130);
+      expect(stderr.text()).toMatch(/\r +\rrickmorty: interrupted\n$/);
+      expect(stdout.text()).toBe('');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('exits 130 as a process on Ctrl+C (SIGINT)', { timeout: 60_000 }, async () => {
+    const slow = await startReplicaServer({ latencyMs: 5_000 });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/index.ts', '--base-url', slow.url, 'characters', '--all'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const guard = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+      child.on('close', (code, signal) => done([code, signal])),
+    );
+    try {
+      // Interrupted while its first request is in flight.
+      while ((await slow.stats()).inFlight === 0) await new Promise((wake) => setTimeout(wake, 20));
+      child.kill('SIGINT');
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 130, signal: null });
+      expect(stderr).toBe('rickmorty: interrupted\n');
+    } finally {
+      clearTimeout(guard);
+      child.kill('SIGKILL');
+      await slow.close();
+    }
+  });
+
+  it('takes words such as `constructor` for unknown commands and topics', async () => {
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      for (const args of [[word], [word, '1'], ['help', word], ['--help', word]]) {
+        const run = await cli(args);
+        expect(run.code, args.join(' ')).toBe(2);
+        expect(run.stderr, args.join(' ')).toContain(`Unknown command '${word}'`);
+      }
+    }
+  });
+
+  it('says so when a result is empty', async () => {
+    for (const args of [
+      ['characters', '--name', 'nobody-has-this-name'],
+      ['characters', '--all', '--name', 'nobody-has-this-name'],
+    ]) {
+      const run = await cli(args);
+      expect(run, args.join(' ')).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: 'rickmorty: no characters match\n',
+      });
+    }
+    const json = await cli(['episodes', '--all', '--name', 'nothing-at-all', '--json']);
+    expect(json).toEqual({ code: 0, stdout: '[]\n', stderr: 'rickmorty: no episodes match\n' });
+  });
+
+  it.each([false, true])(
+    'hints at /api when the base URL answers 404 at its root (blocking: %s)',
+    async (blocking) => {
+      const origin = server.url.replace(/\/api$/, '');
+      const run = await cli(
+        [...(blocking ? ['--blocking'] : []), 'character', '1', '--base-url', origin],
+        {
+          baseUrl: false,
+        },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`rickmorty: ${origin} answers 404 at its root`);
+      expect(run.stderr).toContain(`try --base-url ${origin}/api`);
+      // A record that does not exist on the right base URL gets no such hint.
+      expect((await cli(['character', '9999'])).stderr).not.toContain('at its root');
+    },
+  );
+});

@@ -203,6 +203,11 @@ describe('generateDataset', () => {
   it('rejects counts that are not non-negative integers', () => {
     expect(() => generateDataset({ counts: { characters: -1 } })).toThrow(RangeError);
     expect(() => generateDataset({ counts: { episodes: 1.5 } })).toThrow(RangeError);
+    expect(() => generateDataset({ counts: { characters: 10_000_000 } })).toThrow(RangeError);
+    expect(() => generateDataset({ counts: { people: 5 } as never })).toThrow(
+      /Unknown option `people`/,
+    );
+    expect(() => generateDataset({ seed: 'x' as never })).toThrow(TypeError);
   });
 
   it('holds its invariants for any seed and counts (property)', () => {

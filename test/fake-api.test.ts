@@ -271,14 +271,32 @@ describe('createFakeApi: single records', () => {
     });
   });
 
-  it('answers 500 (not 400) for an id that is not a number', () => {
-    for (const id of ['abc', '1abc', '-1', '1.5']) {
+  it('answers 500 (not 400) for an id that does not start like a number', () => {
+    for (const id of ['abc', ',', 'Infinity', '%20']) {
       expect(get(`/character/${id}`), id).toMatchObject({
         status: 500,
         statusText: 'Internal Server Error',
         json: { error: 'Hey! you must provide an id' },
       });
     }
+  });
+
+  it('reads an id that starts like a number as the database casts it, as the server does', () => {
+    // parseInt finds a number, the database's cast does not: its message, as a 500.
+    expect(get('/character/1abc')).toMatchObject({
+      status: 500,
+      json: { error: 'Cast to number failed for value "1abc" at path "id" for model "Character"' },
+    });
+    // Numbers no record has.
+    for (const id of ['-1', '1.5', '0']) {
+      expect(get(`/character/${id}`), id).toMatchObject({
+        status: 404,
+        json: { error: 'Character not found' },
+      });
+    }
+    // Numbers in other spellings.
+    expect(get('/character/1e1').json).toMatchObject({ id: 10 });
+    expect(get('/character/010').json).toMatchObject({ id: 10 });
   });
 });
 
@@ -311,12 +329,30 @@ describe('createFakeApi: batches', () => {
   });
 
   it('answers 500 "Bad... bad array :/" for a malformed array', () => {
-    for (const id of ['1,x', '[1,x]', '[1,2', '1,2]', '[]', '[[1]]', '1,-2']) {
+    for (const id of ['[1,x]', '[1,2', '1,2]', '[]', '[1,2,]', '[,1]', '1]', '[1]x']) {
       expect(get(`/character/${id}`), id).toMatchObject({
         status: 500,
         json: { error: 'Bad... bad array :/' },
       });
     }
+  });
+
+  it('casts each part of a comma list to a number, as the database does', () => {
+    // An empty part is 0, which no record has; a part that is not a number fails the cast.
+    expect(ids(get('/character/,1').json)).toEqual([1]);
+    expect(ids(get('/character/1,,2').json)).toEqual([1, 2]);
+    expect(ids(get('/character/1,-2').json)).toEqual([1]);
+    expect(get('/character/,,').json).toEqual([]);
+    expect(get('/character/1,x')).toMatchObject({
+      status: 500,
+      json: { error: 'Cast to number failed for value "NaN" at path "id" for model "Character"' },
+    });
+    // The JSON form: strings that are numbers cast, anything else fails the cast.
+    expect(ids(get('/character/["2",1]').json)).toEqual([1, 2]);
+    expect(get('/character/[[1]]')).toMatchObject({
+      status: 500,
+      json: { error: 'Cast to number failed for value "[1]" at path "id" for model "Character"' },
+    });
   });
 
   it('answers exactly the existing ids, sorted and unique, for any list (property)', () => {
@@ -351,8 +387,12 @@ describe('createFakeApi: everything else', () => {
     }
   });
 
-  it('answers 404 "There is nothing here." to methods other than GET', () => {
-    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
+  it('answers HEAD as GET, as Express does', () => {
+    expect(get('/character/1', 'HEAD')).toMatchObject({ status: 200, json: { id: 1 } });
+  });
+
+  it('answers 404 "There is nothing here." to methods other than GET and HEAD', () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       expect(get('/character/1', method)).toMatchObject({
         status: 404,
         json: { error: 'There is nothing here.' },
@@ -363,5 +403,90 @@ describe('createFakeApi: everything else', () => {
   it('uses the generated default dataset when given none', () => {
     const fallback = createFakeApi();
     expect(fallback.data).toBe(generateDataset());
+  });
+});
+
+describe('createFakeApi: odd requests, answered as the real server answers them', () => {
+  it('answers a page between 0 and 1 with a JSON 500, never a broken body', () => {
+    const response = get('/character?page=0.5');
+    expect(response).toMatchObject({
+      status: 500,
+      json: { error: "BSON field 'skip' value must be >= 0, actual value '-10'" },
+    });
+  });
+
+  it('answers 404 for a page above the last, fractions included', () => {
+    expect(get('/character?page=42.1')).toMatchObject({
+      status: 404,
+      json: { error: 'There is nothing here' },
+    });
+    expect(page('/character?page=42').results).toHaveLength(6);
+  });
+
+  it('takes the offset from the page number and the links from its parseInt', () => {
+    const tenth = page('/character?page=1e1');
+    expect(ids(tenth.results)[0]).toBe(181);
+    expect(tenth.info.next).toBe(`${BASE}/character?page=2`);
+    expect(tenth.info.prev).toBe(`${BASE}/character?page=0`);
+    // The first value of a repeated page, as the contract says.
+    expect(ids(page('/character?page=2&page=3').results)[0]).toBe(21);
+  });
+
+  it('answers 404 "There is nothing here." for doubled slashes', () => {
+    for (const path of ['/character//?page=2', '/character//1', '/character//', '//character']) {
+      expect(get(path), path).toMatchObject({
+        status: 404,
+        json: { error: 'There is nothing here.' },
+      });
+    }
+    // One trailing slash is allowed.
+    expect(get('/character/1/').json).toMatchObject({ id: 1 });
+  });
+
+  it('trims filters, leaves empty ones out, and reads name[] as name', () => {
+    const trimmed = page('/character?name=%20rick%20&status=&page=1');
+    expect(trimmed.results.every((record) => /rick/i.test(String(record.name)))).toBe(true);
+    expect(page('/character?name[]=rick').info.count).toBe(trimmed.info.count);
+    if (trimmed.info.next) expect(trimmed.info.next).toBe(`${BASE}/character?page=2&name=rick`);
+  });
+
+  it('mounts the API without regard to case, but finds no model for a resource in another case', () => {
+    const api2 = createFakeApi({ data });
+    expect(
+      JSON.parse(
+        api2.handle({ method: 'GET', url: 'https://rickandmortyapi.com/API/character/1' }).body,
+      ).id,
+    ).toBe(1);
+    expect(get('/Character/1')).toMatchObject({
+      status: 500,
+      json: { error: "Cannot read properties of undefined (reading 'findOne')" },
+    });
+    expect(get('/CHARACTER')).toMatchObject({
+      status: 500,
+      json: { error: "Cannot read properties of undefined (reading 'findAndCount')" },
+    });
+  });
+
+  it('answers a bad escape in an id with 400, and /character/avatar with 404', () => {
+    expect(get('/character/%E0%A4%A')).toMatchObject({
+      status: 400,
+      json: { error: "Failed to decode param '%E0%A4%A'" },
+    });
+    expect(get('/character/avatar')).toMatchObject({
+      status: 404,
+      json: { error: 'There is nothing here' },
+    });
+  });
+
+  it('checks its options from plain JavaScript', () => {
+    for (const options of [
+      { data: [] },
+      { data: { characters: [] } },
+      { data: { characters: [{ id: 'x' }], locations: [], episodes: [] } },
+      { baseUrl: 'ftp://x' },
+      { constructor: 1 },
+    ]) {
+      expect(() => createFakeApi(options as never), JSON.stringify(options)).toThrow(TypeError);
+    }
   });
 });

@@ -136,7 +136,8 @@ describe('failures', () => {
     const error = await rejection(transport.request(get('/reset')));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.code).toBe('ECONNRESET');
-    expect(error.message).toBe(`Request failed (ECONNRESET): GET ${server.url}/reset`);
+    // The root cause's own words, with its code: `read ECONNRESET`.
+    expect(error.message).toBe(`Request failed (read ECONNRESET): GET ${server.url}/reset`);
     expect(error.cause).toBeDefined();
     expect(isPermanentError(error)).toBe(false);
   });

@@ -191,3 +191,19 @@ describe('createMockTransport', () => {
     );
   });
 });
+
+describe('createMockTransport: options from plain JavaScript', () => {
+  it('are checked, naming the option', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ latencyMs: '5' }, /`latencyMs` to be a number of milliseconds/],
+      [{ latencyMs: -1 }, /`latencyMs` to be from 0/],
+      [{ respond: 'ok' }, /`respond` to be a function/],
+      [{ baseUrl: 'not a url' }, /`baseUrl`/],
+      [{ data: { characters: 'all' } }, /`data\.characters` to be an array/],
+      [{ toString: 1 }, /Unknown option `toString`/],
+    ];
+    for (const [options, message] of cases) {
+      expect(() => createMockTransport(options as never), JSON.stringify(options)).toThrow(message);
+    }
+  });
+});

@@ -115,6 +115,54 @@ describe('prefetch with the mock transport', () => {
     expect(seen).toEqual([1, 21]);
   });
 
+  it('reads nothing ahead of a first page that claims more records than maxRecords', async () => {
+    const transport = createMockTransport({
+      respond: (request, next) => {
+        const answer = next(request);
+        if (pageOf(request.url) !== '1') return answer;
+        const page = JSON.parse(answer.body) as { info: Record<string, unknown> };
+        page.info = { ...page.info, count: 10_000_000, pages: 500_000 };
+        return { ...answer, body: JSON.stringify(page) };
+      },
+    });
+    const client = new RickMortyClient({ transport });
+    for (const walk of [
+      client.iterateCharacterPagesAsync({}, { prefetch: 8 }),
+      client.iterateCharactersAsync({}, { prefetch: 8 }),
+    ]) {
+      transport.reset();
+      const error = await rejectionOf(collect(walk));
+      expect((error as { code?: string }).code).toBe('TOO_MANY_RECORDS');
+      expect(transport.calls).toHaveLength(1);
+    }
+  });
+
+  it('a record that comes twice ends the walk read ahead too, and is never given twice', async () => {
+    const transport = createMockTransport({
+      latencyMs: 5,
+      respond: (request, next) => {
+        const answer = next(request);
+        if (pageOf(request.url) !== '3') return answer;
+        // Page 3 repeats the first record of page 2.
+        const page = JSON.parse(answer.body) as { results: unknown[] };
+        page.results[0] = data.characters[20];
+        return { ...answer, body: JSON.stringify(page) };
+      },
+    });
+    const client = new RickMortyClient({ transport });
+    const seen: number[] = [];
+    const error = await rejectionOf(
+      (async () => {
+        for await (const page of client.iterateCharacterPagesAsync({}, { prefetch: 4 })) {
+          seen.push(...idsOf(page.results));
+        }
+      })(),
+    );
+    expect((error as Error).name).toBe('ValidationError');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
   it("checks prefetch: an integer from 0 to the client's concurrency, refused on the first step", async () => {
     const { client, transport } = mockClient({ concurrency: 4 });
     const first = (options: object) =>

@@ -18,11 +18,12 @@ describe('redirects', () => {
     const transport = createMockTransport({
       respond: (request, next) => {
         seen.push(request);
-        if (request.url.endsWith('/character/2')) {
+        // Moved within the API: the record at the new URL is still the one asked for.
+        if (request.url.endsWith('/character/1')) {
           return {
             status: 308,
             statusText: 'Permanent Redirect',
-            headers: { location: `${API}/character/1` },
+            headers: { location: `${API}/character/1?moved=1` },
             body: '',
           };
         }
@@ -32,11 +33,11 @@ describe('redirects', () => {
     const client = new RickMortyClient({ transport, headers: { authorization: 'Bearer s3cret' } });
     for (const [half, get] of halves(client)) {
       seen.length = 0;
-      expect((await get(2)).name, half).toBe('Rick Sanchez');
+      expect((await get(1)).name, half).toBe('Rick Sanchez');
       expect(
         seen.map((request) => request.url),
         half,
-      ).toEqual([`${API}/character/2`, `${API}/character/1`]);
+      ).toEqual([`${API}/character/1`, `${API}/character/1?moved=1`]);
       expect(
         seen.every((request) => request.headers?.authorization === 'Bearer s3cret'),
         half,
@@ -86,11 +87,11 @@ describe('redirects', () => {
     const transport = createMockTransport({
       respond: (request, next) => {
         seen.push(request.url);
-        if (request.url.endsWith('/character/2')) {
+        if (request.url.endsWith('/character/1')) {
           return {
             status: 307,
             statusText: 'Temporary Redirect',
-            headers: { location: '1' },
+            headers: { location: '1?moved=1' },
             body: '',
           };
         }
@@ -98,8 +99,8 @@ describe('redirects', () => {
       },
     });
     const client = new RickMortyClient({ transport });
-    expect(client.getCharacter(2).name).toBe('Rick Sanchez');
-    expect(seen).toEqual([`${API}/character/2`, `${API}/character/1`]);
+    expect(client.getCharacter(1).name).toBe('Rick Sanchez');
+    expect(seen).toEqual([`${API}/character/1`, `${API}/character/1?moved=1`]);
   });
 
   it('stops after maxRedirects with a ResponseError that names the URL, in both halves', async () => {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRickMortyError } from '../src/errors/guards.js';
 import { generateDataset } from '../src/testing/dataset.js';
 import {
   type ReplicaServer,
@@ -82,7 +83,15 @@ describe('startReplicaServer: routes', () => {
     const cases = [
       ['/character/9999', 404, 'Character not found'],
       ['/character/abc', 500, 'Hey! you must provide an id'],
-      ['/character/1,x', 500, 'Bad... bad array :/'],
+      ['/character/[1,2,]', 500, 'Bad... bad array :/'],
+      ['/character/,', 500, 'Hey! you must provide an id'],
+      [
+        '/character/1,x',
+        500,
+        'Cast to number failed for value "NaN" at path "id" for model "Character"',
+      ],
+      ['/character//?page=2', 404, 'There is nothing here.'],
+      ['/character?page=0.5', 500, "BSON field 'skip' value must be >= 0, actual value '-10'"],
       ['/character?page=999', 404, 'There is nothing here'],
       ['/nowhere', 404, 'There is nothing here.'],
     ] as const;
@@ -223,6 +232,35 @@ describe('startReplicaServer: data', () => {
       RangeError,
     );
     await expect(startReplicaServer({ latencyMs: -5 })).rejects.toThrow(RangeError);
+  });
+
+  it('checks its options from plain JavaScript, naming the option, before any thread starts', async () => {
+    const cases: [unknown, RegExp][] = [
+      [
+        { faults: { paths: ['/character'] } },
+        /`faults\.paths` to be a string or a RegExp, got an array/,
+      ],
+      [{ faults: { serverError: '0.5' } }, /`faults\.serverError` to be a probability/],
+      [{ faults: { nope: 1 } }, /Unknown option `nope` in `faults`/],
+      [{ faults: 'all' }, /`faults` to be an object/],
+      [{ latencyMs: '50' }, /`latencyMs` to be a number of milliseconds/],
+      [{ port: 70_000 }, /`port`/],
+      [{ host: 5 }, /`host` to be an address/],
+      [{ seed: 'x' }, /`seed`/],
+      [{ data: [] }, /`data` to be a dataset/],
+      [{ data: { directory: 5 } }, /`data\.directory`/],
+      [{ constructor: 1 }, /Unknown option `constructor`/],
+      ['fast', /`options` to be an object/],
+    ];
+    for (const [options, message] of cases) {
+      const error = await startReplicaServer(options as never).then(
+        (server) => server.close().then(() => undefined),
+        (failure: unknown) => failure,
+      );
+      expect(error, JSON.stringify(options)).toBeInstanceOf(Error);
+      expect(isRickMortyError(error), JSON.stringify(options)).toBe(true);
+      expect((error as Error).message, JSON.stringify(options)).toMatch(message);
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import {
   isNotFoundError,
   type Location,
   makeAsync,
+  type NotAPromise,
   type NotFoundError,
   type Page,
   type PooledTransport,
@@ -225,6 +226,28 @@ describe('retry helpers', () => {
   it('refuse a promise, which cannot be retried', () => {
     // @ts-expect-error: pass `() => promise`, not the promise
     void handleErrorAsync(client.getCharacterAsync(1));
+  });
+
+  it('handleError refuses a function that returns a promise: it cannot wait for one', () => {
+    // @ts-expect-error: a blocking helper cannot wait for a promise; use handleErrorAsync
+    handleError(() => client.getCharacterAsync(1));
+    // @ts-expect-error: an async function returns a promise too
+    handleError(async () => 1);
+    // @ts-expect-error: so does one that may return a promise
+    handleError(() => (Math.random() > 0.5 ? 1 : Promise.resolve(1)));
+    // Any value that is not a thenable is fine, `any` and `unknown` included.
+    expectTypeOf(handleError(() => 1)).toEqualTypeOf<number>();
+    expectTypeOf(handleError((): unknown => 1)).toEqualTypeOf<unknown>();
+    expectTypeOf(handleError(() => JSON.parse('1'))).toBeAny();
+  });
+
+  it('a generic wrapper of handleError passes NotAPromise along', () => {
+    function withRetries<T>(fn: (() => T) & NotAPromise<T>): T {
+      return handleError(fn, { retries: 1 });
+    }
+    expectTypeOf(withRetries(() => 'x')).toEqualTypeOf<string>();
+    // @ts-expect-error: the wrapper refuses promises as handleError does
+    withRetries(() => client.getCharacterAsync(1));
   });
 });
 

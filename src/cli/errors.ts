@@ -16,7 +16,7 @@ export class CliError extends Error {
 }
 
 /** Exit codes of the `rickmorty` command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /**
  * Whether an error is the user's to fix on the command line (exit 2) rather than a failure (1):

@@ -7,6 +7,13 @@
  */
 import { runCli } from './run.js';
 
+// A reader that goes away (`rickmorty characters --all | head`) fails the next write with EPIPE,
+// reported as an 'error' event, perhaps after the run is over: it is no failure, and must not
+// crash the process with a stack trace. `runCli` stops writing and ends with code 0 meanwhile.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 // No top-level await: the bundler may also emit this entry as CommonJS, which has none.
 runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -13,6 +13,7 @@ import {
   type ResourceName,
 } from '../resources/registry.js';
 import type { CliIo } from './io.js';
+import { isClosed } from './output.js';
 import { createProgressBar } from './progress.js';
 
 export { RESOURCE_NAMES, type ResourceName };
@@ -66,13 +67,37 @@ export function numberOrText(text: string): number {
   return (text.trim() !== '' && !Number.isNaN(value) ? value : text) as number;
 }
 
-function print(io: CliIo, records: readonly unknown[], json: boolean, resource: ResourceName) {
-  if (json) {
+/** What every data command is given besides its arguments. */
+export interface ShowOptions {
+  readonly blocking: boolean;
+  readonly json: boolean;
+  /** Ends the call: the output was closed, or the run interrupted. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Prints the records, one line each (or a JSON array), and stops as soon as stdout cannot be
+ * written (its reader went away: `| head`). An empty result is said on stderr, so that stdout
+ * stays the records alone and a user does not wonder whether anything ran.
+ */
+function print(
+  io: CliIo,
+  records: readonly unknown[],
+  options: ShowOptions,
+  resource: ResourceName,
+) {
+  if (records.length === 0) {
+    io.stderr.write(`rickmorty: no ${RESOURCES[resource].collection} match\n`);
+  }
+  if (options.json) {
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return;
   }
   const { cli } = RESOURCES[resource] as ResourceDescription;
-  for (const record of records) io.stdout.write(`${cli.line(record as never)}\n`);
+  for (const record of records) {
+    if (isClosed(io.stdout)) return;
+    io.stdout.write(`${cli.line(record as never)}\n`);
+  }
 }
 
 /** `rickmorty character 1 10 100`: records by id, in the order asked. */
@@ -81,16 +106,17 @@ export async function showById(
   client: RickMortyClient,
   resource: ResourceName,
   texts: readonly string[],
-  options: { blocking: boolean; json: boolean },
+  options: ShowOptions,
 ): Promise<void> {
   const twins = resourceTwins(RESOURCES[resource]);
   const ids = texts.map(numberOrText);
+  const call = { signal: options.signal };
   // One id goes through the single-record call, whose errors speak of `id` rather than `ids[0]`.
   const records =
     ids.length === 1
-      ? [await callTwin(client, twins.one, options.blocking, ids[0]!)]
-      : ((await callTwin(client, twins.many, options.blocking, ids)) as unknown[]);
-  print(io, records, options.json, resource);
+      ? [await callTwin(client, twins.one, options.blocking, ids[0]!, call)]
+      : ((await callTwin(client, twins.many, options.blocking, ids, call)) as unknown[]);
+  print(io, records, options, resource);
 }
 
 /** `rickmorty characters [--all | --page N] [filters]`: a page of a list, or all of it. */
@@ -99,28 +125,36 @@ export async function showList(
   client: RickMortyClient,
   resource: ResourceName,
   filter: Record<string, string>,
-  options: { blocking: boolean; json: boolean; all: boolean; page: string | undefined },
+  options: ShowOptions & { all: boolean; page: string | undefined },
 ): Promise<void> {
   const twins = resourceTwins(RESOURCES[resource]);
   if (options.all) {
-    const bar = createProgressBar(io.stderr);
+    // No bar for the blocking twins: Ctrl+C ends a blocked process at once, before it could wipe
+    // a bar, which would stay on the screen.
+    const bar = options.blocking
+      ? createProgressBar({ write: () => true })
+      : createProgressBar(io.stderr);
     let records: unknown[];
     try {
       records = (await callTwin(client, twins.all, options.blocking, filter, {
         onProgress: bar.update,
+        signal: options.signal,
       })) as unknown[];
     } finally {
       bar.clear();
     }
-    print(io, records, options.json, resource);
+    print(io, records, options, resource);
     return;
   }
   const number = options.page === undefined ? 1 : numberOrText(options.page);
-  const page = (await callTwin(client, twins.page, options.blocking, {
-    ...filter,
-    page: number,
-  })) as Page<unknown>;
-  print(io, page.results, options.json, resource);
+  const page = (await callTwin(
+    client,
+    twins.page,
+    options.blocking,
+    { ...filter, page: number },
+    { signal: options.signal },
+  )) as Page<unknown>;
+  print(io, page.results, options, resource);
   // Said on stderr, so that stdout stays the records alone.
   if (options.page === undefined && page.info.pages > 1) {
     io.stderr.write(

@@ -5,9 +5,17 @@
 import { existsSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { RickMortyClient } from '../client.js';
+import { isNotFoundError } from '../errors/guards.js';
 import { DEFAULT_BASE_URL } from '../internal/constants.js';
 import { CliError, EXIT, reportError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import {
+  type Interruption,
+  isClosed,
+  listenForInterrupt,
+  type OutputWatch,
+  watchOutput,
+} from './output.js';
 import {
   commandsOf,
   filtersOf,
@@ -42,6 +50,14 @@ function listOptions(resource: ResourceName): Options {
   const options: Options = { all: flag, page: text, json: flag };
   for (const name of filtersOf(resource)) options[name] = text;
   return options;
+}
+
+/**
+ * `table[key]` when `key` is one of its own keys: a word typed on the command line
+ * (`rickmorty constructor`) must not find what every object inherits.
+ */
+function ownEntry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** The options of each command, besides the global ones. */
@@ -128,16 +144,14 @@ async function runCommand(
   positionals: string[],
   io: CliIo,
 ): Promise<number> {
-  const resource = RESOURCE_OF_COMMAND[command];
-  const blocking = values.blocking === true;
-  const json = values.json === true;
+  const resource = ownEntry(RESOURCE_OF_COMMAND, command);
 
   if (command === 'help') {
     const topic = positionals[0];
-    if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
+    if (topic !== undefined && ownEntry(COMMAND_USAGE, topic) === undefined) {
       throw new UsageError(`Unknown command '${topic}'`);
     }
-    io.stdout.write(topic === undefined ? MAIN_USAGE : COMMAND_USAGE[topic]!);
+    io.stdout.write(topic === undefined ? MAIN_USAGE : ownEntry(COMMAND_USAGE, topic)!);
     return EXIT.ok;
   }
 
@@ -175,38 +189,121 @@ async function runCommand(
   }
 
   if (resource === undefined) throw new UsageError(`Unknown command '${command}'`);
+  return runDataCommand(command, resource, values, positionals, io);
+}
+
+/** The filter flags of a list command, as given. */
+function filterOf(resource: ResourceName, values: Values): Record<string, string> {
+  const filter: Record<string, string> = {};
+  for (const name of filtersOf(resource)) {
+    const value = values[name];
+    if (typeof value === 'string') filter[name] = value;
+  }
+  return filter;
+}
+
+/** Checks the arguments of a data command, before any client is made. */
+function checkDataArguments(
+  command: string,
+  resource: ResourceName,
+  values: Values,
+  positionals: string[],
+) {
+  if (command === commandsOf(resource).byId) {
+    if (positionals.length === 0) {
+      throw new UsageError(`'${command}' needs at least one id, as in: rickmorty ${command} 1 2`);
+    }
+    return;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `'${command}' takes options, not arguments, got '${positionals[0]}' (for ids: rickmorty ${resource} ${positionals.join(' ')})`,
+    );
+  }
+  if (values.all === true && values.page !== undefined) {
+    throw new UsageError('Use --all or --page, not both');
+  }
+}
+
+/**
+ * When a base URL answers 404 at its root too, it is most likely not the API's base URL (the API
+ * lives under `/api`): the error gets a hint that says so. Anything else leaves the error as it is.
+ */
+async function withBaseUrlHint(error: unknown, client: RickMortyClient): Promise<unknown> {
+  if (!isNotFoundError(error)) return error;
+  try {
+    await client.getEndpointsAsync({ timeout: 5000 });
+    return error;
+  } catch (rootError) {
+    if (!isNotFoundError(rootError)) return error;
+  }
+  const base = client.baseUrl;
+  const advice = new URL(base).pathname.replace(/\/+$/, '').endsWith('/api')
+    ? 'is it the base URL of the API?'
+    : `the API lives under /api: try --base-url ${base}/api`;
+  return new CliError(
+    `${(error as Error).message}\nrickmorty: ${base} answers 404 at its root; ${advice}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/**
+ * A data command: `character 1 2`, `characters --all`, and their kin. It ends early, without an
+ * error, when its output is closed (`| head`), and with exit code 130 when it is interrupted, its
+ * progress bar wiped either way.
+ */
+async function runDataCommand(
+  command: string,
+  resource: ResourceName,
+  values: Values,
+  positionals: string[],
+  io: CliIo,
+): Promise<number> {
+  checkDataArguments(command, resource, values, positionals);
+  const blocking = values.blocking === true;
+  const json = values.json === true;
+  const output = watchOutput(io.stdout);
+  const interruption = listenForInterrupt(io, !blocking);
+  const signal = AbortSignal.any([output.signal, interruption.signal]);
   const client = clientFor(values, io);
   try {
     if (command === commandsOf(resource).byId) {
-      if (positionals.length === 0) {
-        throw new UsageError(`'${command}' needs at least one id, as in: rickmorty ${command} 1 2`);
-      }
-      await showById(io, client, resource, positionals, { blocking, json });
+      await showById(io, client, resource, positionals, { blocking, json, signal });
     } else {
-      if (positionals.length > 0) {
-        throw new UsageError(
-          `'${command}' takes options, not arguments, got '${positionals[0]}' (for ids: rickmorty ${resource} ${positionals.join(' ')})`,
-        );
-      }
-      if (values.all === true && values.page !== undefined) {
-        throw new UsageError('Use --all or --page, not both');
-      }
-      const filter: Record<string, string> = {};
-      for (const name of filtersOf(resource)) {
-        const value = values[name];
-        if (typeof value === 'string') filter[name] = value;
-      }
-      await showList(io, client, resource, filter, {
+      await showList(io, client, resource, filterOf(resource, values), {
         blocking,
         json,
+        signal,
         all: values.all === true,
         page: values.page as string | undefined,
       });
     }
+    return ended(output, interruption, io) ?? EXIT.ok;
+  } catch (error) {
+    const early = ended(output, interruption, io);
+    if (early !== undefined) return early;
+    throw await withBaseUrlHint(error, client);
   } finally {
+    output.dispose();
+    interruption.dispose();
     await client.close();
   }
-  return EXIT.ok;
+}
+
+/** The exit code of a run that was cut short, or undefined when it was not. */
+function ended(output: OutputWatch, interruption: Interruption, io: CliIo): number | undefined {
+  const failure = output.failure();
+  if (failure)
+    throw new CliError(`Cannot write the output: ${failure.message}`, { cause: failure });
+  if (interruption.signal.aborted) {
+    io.stderr.write('rickmorty: interrupted\n');
+    return EXIT.interrupted;
+  }
+  // The reader went away (`| head`): it has what it wanted.
+  if (output.signal.aborted || isClosed(io.stdout)) return EXIT.ok;
+  return undefined;
 }
 
 /** The signature `src/migrate/index.ts` exports for the `migrate` command. */
@@ -257,7 +354,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       helpCommand = 'rickmorty migrate --help';
       return await runMigrate(argv.slice(index + 1), io);
     }
-    const options = command === undefined ? {} : COMMANDS[command];
+    const options = command === undefined ? {} : ownEntry(COMMANDS, command);
     if (options === undefined) throw new UsageError(`Unknown command '${command}'`);
     if (command !== undefined && command !== 'help') helpCommand = `rickmorty ${command} --help`;
     const args = index === -1 ? argv : [...argv.slice(0, index), ...argv.slice(index + 1)];
@@ -268,7 +365,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     }
     if (values.help) {
-      io.stdout.write((command && COMMAND_USAGE[command]) || MAIN_USAGE);
+      io.stdout.write((command && ownEntry(COMMAND_USAGE, command)) || MAIN_USAGE);
       return EXIT.ok;
     }
     if (command === undefined) {

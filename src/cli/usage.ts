@@ -33,7 +33,7 @@ function filterRow(name: string, spec: FilterSpec): string {
 }
 
 const LIST_OPTIONS = [
-  row('--all', 'Read every page (a progress bar shows on a terminal)'),
+  row('--all', 'Read every page (a progress bar shows on a terminal, without --blocking)'),
   row('--page N', 'Read page N (20 records a page); the default is page 1'),
   row('--json', 'Print the records as a JSON array instead of one name a line'),
 ].join('\n');
@@ -105,7 +105,8 @@ Global options:
   -h, --help          Show this help, or a command's with 'rickmorty <command> --help'
   -v, --version       Show the version
 
-Exit codes: 0 success, 1 API or network error, 2 usage error.
+Exit codes: 0 success (also when the output is closed early, as by | head), 1 API or network
+error, 2 usage error, 130 interrupted (Ctrl+C).
 
 Examples:
   rickmorty character 1 10 100

@@ -11,7 +11,8 @@
  * @module blocking-detector
  */
 import type * as AsyncHooks from 'node:async_hooks';
-import { InvalidArgumentError } from '../errors/classes.js';
+import { InvalidArgumentError, RickMortyError } from '../errors/classes.js';
+import { assertOptionsObject } from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 
 /** Where a blocking twin was called from. */
@@ -276,6 +277,28 @@ function withDeepStack(): Error {
 }
 
 /**
+ * `onReport`, made safe to call in the middle of a blocking call: whatever it throws is reported as
+ * a process warning (on `console.error` where there is no `process`), and the call goes on. A
+ * report is advice; a mistake in the code that receives it must not fail, or change, the call.
+ */
+function reportingSafely(onReport: (report: BlockingReport) => void) {
+  return (report: BlockingReport): void => {
+    try {
+      onReport(report);
+    } catch (error) {
+      const warning = new RickMortyError(
+        `detectBlocking's onReport threw while reporting ${report.method}(); the call went on`,
+        { cause: error },
+      );
+      const process = (globalThis as { process?: { emitWarning?: (warning: Error) => void } })
+        .process;
+      if (typeof process?.emitWarning === 'function') process.emitWarning(warning);
+      else console.error(warning);
+    }
+  };
+}
+
+/**
  * Creates a detector that reports blocking twins that run inside an async context, and blocking
  * calls slower than a threshold, naming the line of the caller.
  *
@@ -303,19 +326,21 @@ function withDeepStack(): Error {
  * them there); a blocking call nested in another one is reported once, for the outer call.
  */
 export function createBlockingDetector(options: BlockingDetectorOptions = {}): BlockingDetector {
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError('Expected `options` to be an object');
   }
-  const thresholdMs = options.thresholdMs ?? 100;
+  const o = assertOptionsObject(options, 'detectBlocking', ['thresholdMs', 'onReport']);
+  const thresholdMs = o.thresholdMs ?? 100;
   if (typeof thresholdMs !== 'number' || Number.isNaN(thresholdMs) || thresholdMs < 0) {
     throw new InvalidArgumentError(
       `Expected \`thresholdMs\` to be a number of at least 0, got ${String(thresholdMs)}`,
     );
   }
-  const onReport = options.onReport ?? ((report: BlockingReport) => console.warn(report.message));
-  if (typeof onReport !== 'function') {
+  const given = o.onReport ?? ((report: BlockingReport) => console.warn(report.message));
+  if (typeof given !== 'function') {
     throw new InvalidArgumentError('Expected `onReport` to be a function');
   }
+  const onReport = reportingSafely(given as (report: BlockingReport) => void);
   const module = asyncHooks();
   let depth = 0;
 

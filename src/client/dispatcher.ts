@@ -94,12 +94,18 @@ export class Dispatcher {
   }
 
   /**
-   * Joins a request for the same URL already in flight, or starts one. The shared request has its
-   * own signal, aborted only when every call waiting for it has given up, so that one caller's
-   * abort never fails another's request.
+   * Joins a request already in flight for the same URL with the same settings, or starts one.
+   * Calls with another timeout or size cap do not share: one call's settings never decide another
+   * call's answer. The shared request has its own signal, aborted only when every call waiting for
+   * it has given up, so that one caller's abort never fails another's request.
    */
   #shared(request: TransportRequest): Promise<TransportResponse> {
-    const key = `${request.url}\n${JSON.stringify(request.headers ?? {})}`;
+    const key = JSON.stringify([
+      request.url,
+      request.timeout ?? null,
+      request.maxResponseBytes ?? null,
+      request.headers ?? {},
+    ]);
     let entry = this.#inFlight.get(key);
     if (!entry) {
       const controller = new AbortController();
@@ -127,7 +133,8 @@ export class Dispatcher {
   #pickBlocking(): BlockingTransport {
     const given = this.#settings.transport;
     if (given === undefined) {
-      const created = createBlockingTransport({ timeout: this.#settings.request.timeout });
+      // Its own defaults are the library's; every request names the client's settings anyway.
+      const created = createBlockingTransport();
       this.#owned.add(created);
       return created;
     }
@@ -145,7 +152,7 @@ export class Dispatcher {
   #pickAsync(): AsyncTransport | Promise<AsyncTransport> {
     const given = this.#settings.transport;
     if (given === undefined) {
-      return createHttpTransport({ maxResponseBytes: this.#settings.request.maxResponseBytes });
+      return createHttpTransport();
     }
     if (isAsyncTransport(given)) return given;
     // Only a blocking transport: run it on a worker pool. Loaded on demand, so that programs that

@@ -9,6 +9,7 @@ import {
   assertBaseUrl,
   assertOptionsObject,
   booleanOption,
+  headersOption,
   integerOption,
   signalOption,
 } from '../internal/checks.js';
@@ -63,12 +64,25 @@ export interface ClientOptions {
     RetryOptions,
     'minDelay' | 'maxDelay' | 'factor' | 'jitter' | 'maxRetryAfter' | 'shouldRetry' | 'onRetry'
   >;
-  /** Milliseconds before one request is aborted with a `TimeoutError`. Default: 10000. */
+  /**
+   * Milliseconds before one request is aborted with a `TimeoutError`. Default: the transport's own
+   * `timeout` when you give one, else 10000. A call's `timeout` overrides it.
+   */
   timeout?: number;
-  /** The largest response body accepted, in bytes. Default: 5 MiB. */
+  /**
+   * The largest response body accepted, in bytes. Default: the transport's own `maxResponseBytes`
+   * when you give one, else 5 MiB. A call's `maxResponseBytes` overrides it.
+   */
   maxResponseBytes?: number;
   /** How many redirects one request may follow. Default: 5. */
   maxRedirects?: number;
+  /**
+   * The most records one walk over every page (`getAllCharacters`, `iterateCharacters` and their
+   * kin) may read. A list whose first page claims more fails at once with a `ResponseError` whose
+   * `code` is `TOO_MANY_RECORDS`, so that a server that claims 50 million pages cannot make the
+   * client ask for them. Default: 50000 (the live API has fewer than 1000 of anything).
+   */
+  maxRecords?: number;
   /**
    * Headers sent with every request (dropped when a redirect leaves the API's origin). On Node
    * (and Bun, Deno) the client sends `User-Agent: rickmorty-client/<version>` unless these name a
@@ -92,8 +106,9 @@ export interface ClientOptions {
    */
   cache?: boolean | { ttl?: number; maxEntries?: number; store?: CacheStore };
   /**
-   * Share one request among async calls that ask for the same URL while it is in flight, so two
-   * concurrent `getCharacterAsync(1)` make one request. Default: true.
+   * Share one request among async calls that ask for the same URL, with the same timeout and size
+   * cap, while it is in flight, so two concurrent `getCharacterAsync(1)` make one request. Each
+   * call keeps its own signal. Default: true.
    */
   dedupe?: boolean;
   /**
@@ -118,6 +133,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Milliseconds before each request of this call is aborted; overrides the client's `timeout`. */
   timeout?: number;
+  /** The largest response body this call accepts, in bytes; overrides the client's. */
+  maxResponseBytes?: number;
 }
 
 /** The client's settings, checked and filled in. */
@@ -142,6 +159,7 @@ const CLIENT_KEYS = [
   'timeout',
   'maxResponseBytes',
   'maxRedirects',
+  'maxRecords',
   'headers',
   'hooks',
   'logger',
@@ -153,12 +171,16 @@ const CLIENT_KEYS = [
 const RETRY_TUNING_KEYS = RETRY_KEYS.filter(
   (key) => key !== 'retries' && key !== 'signal' && key !== 'logger',
 );
-const CALL_KEYS = ['signal', 'timeout'] as const;
+const CALL_KEYS = ['signal', 'timeout', 'maxResponseBytes'] as const;
 
 /** How long `cache: true` keeps an answer: five minutes. */
 const DEFAULT_CACHE_TTL = 5 * 60_000;
 const DEFAULT_CACHE_ENTRIES = 1000;
 const DEFAULT_BATCH_SIZE = 100;
+/** The fewest operations of one call the async half keeps started (see `allWithin`). */
+const MIN_WINDOW = 32;
+/** The most records a walk reads: sixty times the live API's largest list. */
+const DEFAULT_MAX_RECORDS = 50_000;
 
 function checkCache(value: unknown): CacheSettings | undefined {
   if (value === undefined || value === false) return undefined;
@@ -183,28 +205,18 @@ function checkCache(value: unknown): CacheSettings | undefined {
   return { store: createMemoryCache({ maxEntries }), ttl };
 }
 
-function checkHeaders(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError('Expected `headers` to be an object of strings');
-  }
-  for (const [name, header] of Object.entries(value)) {
-    if (typeof header !== 'string') {
-      throw new InvalidArgumentError(`Expected header \`${name}\` to be a string`);
-    }
-  }
-  return { ...(value as Record<string, string>) };
-}
-
 /**
  * The headers every request starts from: `User-Agent: rickmorty-client/<version>` where a program
  * may set it (not in a browser, where it is forbidden and would cost every request a CORS
- * preflight), then the user's own, which may replace it.
+ * preflight), then the user's own (checked by `headersOption`), which may replace it.
  */
 function withUserAgent(headers: Record<string, string>): Record<string, string> {
   const isServer = typeof globalThis.process?.versions?.node === 'string';
   const named = Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent');
-  return isServer && !named ? { 'user-agent': `rickmorty-client/${VERSION}`, ...headers } : headers;
+  if (!isServer || named) return headers;
+  // Without a prototype, as `headersOption` makes them: any header name is only a name.
+  const withAgent = Object.create(null) as Record<string, string>;
+  return Object.assign(withAgent, { 'user-agent': `rickmorty-client/${VERSION}` }, headers);
 }
 
 function checkBatch(value: unknown): BatchSettings {
@@ -222,6 +234,25 @@ function checkTransport(value: unknown): Transport | undefined {
     );
   }
   return value as Transport | undefined;
+}
+
+/**
+ * Which settings a given transport applies itself (`defaults`, read once): those the client leaves
+ * to it. A transport that declares none (the mock, your own) gets the library's defaults.
+ */
+function transportDefaults(transport: Transport | undefined): {
+  timeout: boolean;
+  maxResponseBytes: boolean;
+} {
+  const defaults: unknown = transport?.defaults;
+  if (typeof defaults !== 'object' || defaults === null) {
+    return { timeout: false, maxResponseBytes: false };
+  }
+  const { timeout, maxResponseBytes } = defaults as Record<string, unknown>;
+  return {
+    timeout: typeof timeout === 'number',
+    maxResponseBytes: typeof maxResponseBytes === 'number',
+  };
 }
 
 function checkDetector(value: unknown): BlockingDetector | undefined {
@@ -242,17 +273,21 @@ export function resolveClientOptions(options: unknown): ClientSettings {
     { ...tuning, retries: o.retries, logger },
     { logger: null, name: 'retry' },
   );
+  // A transport given with settings of its own keeps them where the client's options say nothing:
+  // the requests then name no timeout or size cap. See docs/errors-and-retries.md.
+  const own = transportDefaults(transport);
   const request = {
     baseUrl,
-    timeout: integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 }),
-    maxResponseBytes: integerOption(
+    timeout: optionalInteger(o.timeout, 'timeout', own.timeout ? undefined : DEFAULT_TIMEOUT),
+    maxResponseBytes: optionalInteger(
       o.maxResponseBytes,
       'maxResponseBytes',
-      DEFAULT_MAX_RESPONSE_BYTES,
-      { min: 1 },
+      own.maxResponseBytes ? undefined : DEFAULT_MAX_RESPONSE_BYTES,
     ),
     maxRedirects: integerOption(o.maxRedirects, 'maxRedirects', 5, { max: 20 }),
-    headers: withUserAgent(checkHeaders(o.headers)),
+    maxRecords: integerOption(o.maxRecords, 'maxRecords', DEFAULT_MAX_RECORDS, { min: 1 }),
+    window: Math.max(MIN_WINDOW, 2 * concurrency),
+    headers: withUserAgent(headersOption(o.headers)),
     retry,
     logger,
     cache: checkCache(o.cache),
@@ -270,16 +305,40 @@ export function resolveClientOptions(options: unknown): ClientSettings {
   };
 }
 
+/** A positive integer option, or `fallback` (which may be undefined) when it is not given. */
+function optionalInteger(value: unknown, name: string, fallback: number | undefined) {
+  return value === undefined ? fallback : integerOption(value, name, 1, { min: 1 });
+}
+
+/** What a call runs with: its own settings, else the client's. */
+export interface CallSettings {
+  readonly timeout: number | undefined;
+  readonly maxResponseBytes: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
 /**
- * Checks a call's options against the client's settings: the call's `timeout` (or the client's)
- * and its `signal`.
+ * Checks a call's options against the client's settings: the call's `timeout` and
+ * `maxResponseBytes` (or the client's) and its `signal`. Each option is read once.
  */
-export function resolveCallOptions(
-  options: unknown,
-  settings: ClientSettings,
-): { readonly timeout: number; readonly signal: AbortSignal | undefined } {
-  const signal = signalOption((options as CallOptions | undefined)?.signal, 'options.signal');
+export function resolveCallOptions(options: unknown, settings: ClientSettings): CallSettings {
   const o = assertOptionsObject(options, 'options', CALL_KEYS);
-  const timeout = integerOption(o.timeout, 'timeout', settings.request.timeout, { min: 1 });
-  return { timeout, signal };
+  const signal = signalOption(o.signal, 'options.signal');
+  const timeout = optionalInteger(o.timeout, 'timeout', settings.request.timeout);
+  const maxResponseBytes = optionalInteger(
+    o.maxResponseBytes,
+    'maxResponseBytes',
+    settings.request.maxResponseBytes,
+  );
+  return { timeout, maxResponseBytes, signal };
+}
+
+/**
+ * A copy of a call's options, each read once, for calls that use them more than once (an
+ * iterator, a request a page): what is not an object is left for `resolveCallOptions` to refuse.
+ */
+export function snapshotCallOptions<O extends CallOptions>(options: O | undefined): O | undefined {
+  return typeof options === 'object' && options !== null && !Array.isArray(options)
+    ? { ...options }
+    : options;
 }

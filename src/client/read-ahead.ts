@@ -11,12 +11,19 @@
  * @module
  */
 import { isNotFoundError } from '../errors/guards.js';
-import { isLastPage as isLast } from '../operations/pagination.js';
+import type { WalkState, WalkStep } from '../operations/pagination.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
 
-/** Reads page `number` of the walk with `signal`. */
-export type PageReader<T> = (number: number, signal: AbortSignal | undefined) => Promise<Page<T>>;
+/**
+ * Reads page `number` of a walk with `signal`: `walkPage`, which checks the page against the
+ * walk's `state` (the plan the first page made, the ids already read) when there is one.
+ */
+export type StepReader<T> = (
+  number: number,
+  state: WalkState | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<WalkStep<T>>;
 
 /** Reads the records with ids `ids` (in their order) with `signal`. */
 export type IdReader<T> = (ids: readonly number[], signal: AbortSignal | undefined) => Promise<T[]>;
@@ -61,26 +68,33 @@ class Ahead<V> {
 }
 
 /**
- * Every page from `from` on, a request a page, with up to `prefetch` of the next ones in flight
- * before the loop asks for them. A page is read ahead only up to the count of pages the last page
- * read announced; past that the walk goes on a page at a time while the API says there is a next.
+ * Every page of a walk from `from` on (after page 1, given its `state`), a request a page, with up
+ * to `prefetch` of the next ones in flight before the loop asks for them: never past the pages the
+ * first page's plan counts (`walkPage` checks the rest, and ends the walk where it should).
  */
 export async function* pagesAhead<T>(
-  read: PageReader<T>,
+  read: StepReader<T>,
   prefetch: number,
   signal: AbortSignal | undefined,
   from = 1,
+  state?: WalkState,
 ): AsyncGenerator<Page<T>, void, undefined> {
-  const ahead = new Ahead<Page<T>>(signal);
+  const ahead = new Ahead<WalkStep<T>>(signal);
+  let known = state;
   try {
     for (let number = from; ; number++) {
-      const page = await ahead.take(number, (s) => read(number, s));
-      if (!isLast(page)) {
-        const last = Math.min(number + prefetch, page.info.pages);
-        for (let next = number + 1; next <= last; next++) ahead.start(next, (s) => read(next, s));
+      const before = known;
+      const step = await ahead.take(number, (s) => read(number, before, s));
+      const checked = step.state;
+      known = checked;
+      if (step.more) {
+        const last = Math.min(number + prefetch, checked.plan.pages);
+        for (let next = number + 1; next <= last; next++) {
+          ahead.start(next, (s) => read(next, checked, s));
+        }
       }
-      yield page;
-      if (isLast(page)) return;
+      yield step.page;
+      if (!step.more) return;
     }
   } finally {
     ahead.close();
@@ -89,63 +103,79 @@ export async function* pagesAhead<T>(
 
 /**
  * Every record of an unfiltered walk, reading ahead by id: page 1, then batches of `batchSize`
- * ids; whenever one arrives, up to `prefetch` batches after it are in flight. Records come in the API's order (by id) as the pages
+ * ids up to the count its plan holds (which `maxRecords` bounds); whenever one arrives, up to
+ * `prefetch` batches after it are in flight. Records come in the API's order (by id) as the pages
  * would give them; a gap in the ids sends the rest of the walk through the pages.
  */
 export async function* recordsAhead<T extends Identified>(
-  readPage: PageReader<T>,
+  readStep: StepReader<T>,
   readIds: IdReader<T>,
   options: { readonly prefetch: number; readonly batchSize: number; readonly signal?: AbortSignal },
 ): AsyncGenerator<T, void, undefined> {
-  const { prefetch, batchSize, signal } = options;
-  const first = await readPage(1, signal);
-  const perPage = first.results.length;
-  // How many records were given; while the ids are 1, 2, 3…, also the last id given.
-  let given = 0;
-  if (!isLast(first) && first.results.every((record, index) => record.id === index + 1)) {
-    const total = first.info.count;
-    // Batch `k` holds the ids after the first page, `batchSize` at a time, made when needed.
-    const batch = (k: number) => {
-      const start = perPage + k * batchSize + 1;
-      const length = Math.min(batchSize, total - start + 1);
-      return Array.from({ length }, (_, index) => start + index);
-    };
-    const batches = Math.ceil((total - perPage) / batchSize);
-    const ahead = new Ahead<T[]>(signal);
-    // Once batch `k` is in (page 1 is batch -1), up to `prefetch` batches after it are requested.
-    const readAheadOf = (k: number) => {
-      for (let next = k + 1; next <= Math.min(k + prefetch, batches - 1); next++) {
-        ahead.start(next, (s) => readIds(batch(next), s));
-      }
-    };
-    try {
-      readAheadOf(-1);
-      yield* first.results;
-      given = perPage;
-      for (let k = 0; k < batches; k++) {
-        const records = await ahead.take(k, (s) => readIds(batch(k), s));
-        readAheadOf(k);
-        yield* records;
-        given += records.length;
-      }
-      return;
-    } catch (error) {
-      // A gap in the ids: the count is right but the numbering is not 1..count. The pages go on.
-      if (!isNotFoundError(error) || given === 0) throw error;
-    } finally {
-      ahead.close();
+  const { prefetch, signal } = options;
+  const first = await readStep(1, undefined, signal);
+  const { page, state } = first;
+  if (!first.more || !page.results.every((record, index) => record.id === index + 1)) {
+    yield* page.results;
+    if (!first.more) return;
+    for await (const next of pagesAhead(readStep, prefetch, signal, 2, state)) {
+      yield* next.results;
     }
-  } else {
-    yield* first.results;
-    if (isLast(first)) return;
-    given = perPage;
+    return;
   }
-  // The records given fill the first pages: go on from the page that holds the next one,
-  // skipping what of it was already given.
-  const from = Math.floor(given / perPage) + 1;
-  let skip = given - (from - 1) * perPage;
-  for await (const page of pagesAhead(readPage, prefetch, signal, from)) {
-    yield* skip > 0 ? page.results.slice(skip) : page.results;
-    skip = 0;
+  // Ids 1..given were all there, so they fill the first pages: after a gap the walk goes on from
+  // the page that holds the record after them, skipping what was already given.
+  const given = yield* byIds(page.results, state, readIds, options);
+  if (given === undefined) return;
+  const from = Math.floor(given / state.plan.perPage) + 1;
+  for await (const next of pagesAhead(readStep, prefetch, signal, from, state)) {
+    for (const record of next.results) if (record.id > given) yield record;
+  }
+}
+
+/**
+ * The records of page 1, then the batches after it; how many records were given when a batch
+ * found a gap in the ids, or undefined when all were read.
+ */
+async function* byIds<T extends Identified>(
+  firstResults: readonly T[],
+  state: WalkState,
+  readIds: IdReader<T>,
+  options: { readonly prefetch: number; readonly batchSize: number; readonly signal?: AbortSignal },
+): AsyncGenerator<T, number | undefined, undefined> {
+  const { prefetch, batchSize, signal } = options;
+  const { count, perPage } = state.plan;
+  // Batch `k` holds the ids after the first page, `batchSize` at a time, made when needed.
+  const batch = (k: number) => {
+    const start = perPage + k * batchSize + 1;
+    const length = Math.min(batchSize, count - start + 1);
+    return Array.from({ length }, (_, index) => start + index);
+  };
+  const batches = Math.ceil((count - perPage) / batchSize);
+  const ahead = new Ahead<T[]>(signal);
+  // Once batch `k` is in (page 1 is batch -1), up to `prefetch` batches after it are requested.
+  const readAheadOf = (k: number) => {
+    for (let next = k + 1; next <= Math.min(k + prefetch, batches - 1); next++) {
+      ahead.start(next, (s) => readIds(batch(next), s));
+    }
+  };
+  let given = 0;
+  try {
+    readAheadOf(-1);
+    yield* firstResults;
+    given = firstResults.length;
+    for (let k = 0; k < batches; k++) {
+      const records = await ahead.take(k, (s) => readIds(batch(k), s));
+      readAheadOf(k);
+      yield* records;
+      given += records.length;
+    }
+    return undefined;
+  } catch (error) {
+    // A gap in the ids: the count is right but the numbering is not 1..count.
+    if (!isNotFoundError(error) || given === 0) throw error;
+    return given;
+  } finally {
+    ahead.close();
   }
 }

@@ -4,8 +4,8 @@
  * runs the operation's `.sync` (through the blocking detector when there is one) and names the
  * async twin when blocking is impossible; the async runner runs `.async` and rejects rather than
  * throws. The iterators are the one place where the twins are two loops rather than one
- * operation: a generator cannot be derived by gensync; both loops stop where `isLastPage` says,
- * and the async loops may read ahead (`read-ahead.ts`).
+ * operation: a generator cannot be derived by gensync; both loops step with `walkPage`, and the
+ * async loops may read ahead (`read-ahead.ts`).
  *
  * @module
  */
@@ -18,17 +18,23 @@ import { isBlockingUnavailableError } from '../errors/guards.js';
 import { integerOption } from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Operation, ResourceOperations } from '../operations/bound.js';
-import {
-  type GetAllOptions,
-  type IterateOptions,
-  nextPageQuery,
+import type {
+  GetAllOptions,
+  IterateOptions,
+  WalkState,
+  WalkStep,
 } from '../operations/pagination.js';
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
 import type { Dispatcher } from './dispatcher.js';
-import { type CallOptions, type ClientSettings, resolveCallOptions } from './options.js';
-import { pagesAhead, recordsAhead } from './read-ahead.js';
+import {
+  type CallOptions,
+  type ClientSettings,
+  resolveCallOptions,
+  snapshotCallOptions,
+} from './options.js';
+import { pagesAhead, recordsAhead, type StepReader } from './read-ahead.js';
 import { type BlockingTwin, TWINS } from './twins.js';
 
 /**
@@ -77,17 +83,13 @@ function splitIterate(
   return [call, pages];
 }
 
-/** A blocking iterator's options: the call's own, refusing the async iterators' `prefetch`. */
-function refusePrefetch(
-  options: CallOptions | undefined,
-  twin: BlockingTwin,
-): CallOptions | undefined {
+/** Refuses the async iterators' `prefetch` in the options of a blocking iterator. */
+function refusePrefetch(options: CallOptions | undefined, twin: BlockingTwin): void {
   if (typeof options === 'object' && options !== null && 'prefetch' in options) {
     throw new InvalidArgumentError(
       `\`prefetch\` reads ahead in the async iterators only: a blocking iterator sends one request at a time, so reading ahead would not shorten its waits; use ${TWINS[twin]}() to read ahead`,
     );
   }
-  return options;
 }
 
 /** Runs the client's twins: one runner per client. */
@@ -165,28 +167,35 @@ export class TwinRunner {
     return this.async(ops.getAll, call, filter, walk);
   }
 
-  /** Every page of a list, blocking, a request a page as the loop asks for them. */
+  /**
+   * Every page of a list, blocking, a request a page as the loop asks for them: never past the
+   * pages the first one claims (`walkPage` checks each against that plan, and that no record
+   * comes twice).
+   */
   pages<T extends Identified, F>(
     twin: BlockingTwin,
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
     options: CallOptions | undefined,
   ): Generator<Page<T>, void, undefined> {
-    const first = { ...ops.walkQuery(filter), page: 1 };
+    const query = ops.walkQuery(filter);
+    const call = snapshotCallOptions(options);
     const self = this;
     return (function* () {
-      const call = refusePrefetch(options, twin);
-      for (let query: typeof first | undefined = first; query; ) {
-        const page: Page<T> = self.sync(twin, ops.listPage, call, query);
-        yield page;
-        query = nextPageQuery(query, page, query.page);
+      refusePrefetch(call, twin);
+      let state: WalkState | undefined;
+      for (let number = 1; ; number++) {
+        const step: WalkStep<T> = self.sync(twin, ops.walkPage, call, query, number, state);
+        state = step.state;
+        yield step.page;
+        if (!step.more) return;
       }
     })();
   }
 
   /**
    * Every page of a list, a request a page as the `for await` loop asks for them, and up to
-   * `prefetch` more in flight ahead of it (`read-ahead.ts`).
+   * `prefetch` more in flight ahead of it (`read-ahead.ts`); see `pages`.
    */
   pagesAsync<T extends Identified, F>(
     ops: ResourceOperations<T, F>,
@@ -194,14 +203,11 @@ export class TwinRunner {
     options: (CallOptions & IterateOptions) | undefined,
   ): AsyncGenerator<Page<T>, void, undefined> {
     const query = ops.walkQuery(filter);
+    const call = snapshotCallOptions(options);
     const self = this;
     return (async function* () {
-      const [call, prefetch] = splitIterate(options, self.#settings.concurrency);
-      yield* pagesAhead(
-        (page, signal) => self.async(ops.listPage, withSignal(call, signal), { ...query, page }),
-        prefetch,
-        call?.signal,
-      );
+      const [own, prefetch] = splitIterate(call, self.#settings.concurrency);
+      yield* pagesAhead(self.#stepReader(ops, own, query), prefetch, own?.signal);
     })();
   }
 
@@ -228,24 +234,34 @@ export class TwinRunner {
     options: (CallOptions & IterateOptions) | undefined,
   ): AsyncGenerator<T, void, undefined> {
     const query = ops.walkQuery(filter);
+    const call = snapshotCallOptions(options);
     const self = this;
     const { batch } = this.#settings.request;
     return (async function* () {
-      const [call, prefetch] = splitIterate(options, self.#settings.concurrency);
-      const readPage = (page: number, signal: AbortSignal | undefined) =>
-        self.async(ops.listPage, withSignal(call, signal), { ...query, page });
+      const [own, prefetch] = splitIterate(call, self.#settings.concurrency);
+      const readStep = self.#stepReader(ops, own, query);
       if (prefetch > 0 && batch.enabled && Object.keys(query).length === 0) {
         yield* recordsAhead(
-          readPage,
-          (ids, signal) => self.async(ops.getMany, withSignal(call, signal), ids),
-          { prefetch, batchSize: batch.size, ...(call?.signal ? { signal: call.signal } : {}) },
+          readStep,
+          (ids, signal) => self.async(ops.getMany, withSignal(own, signal), ids),
+          { prefetch, batchSize: batch.size, ...(own?.signal ? { signal: own.signal } : {}) },
         );
         return;
       }
-      for await (const page of pagesAhead(readPage, prefetch, call?.signal)) {
+      for await (const page of pagesAhead(readStep, prefetch, own?.signal)) {
         yield* page.results;
       }
     })();
+  }
+
+  /** How an async walk reads page `number`: `walkPage`, with the call's options and `signal`. */
+  #stepReader<T extends Identified, F>(
+    ops: ResourceOperations<T, F>,
+    call: CallOptions | undefined,
+    query: Record<string, string | number>,
+  ): StepReader<T> {
+    return (number, state, signal) =>
+      this.async(ops.walkPage, withSignal(call, signal), query, number, state);
   }
 
   /**
@@ -263,6 +279,7 @@ export class TwinRunner {
       ...this.#settings.request,
       send: this.#dispatcher.send,
       timeout: call.timeout,
+      maxResponseBytes: call.maxResponseBytes,
       signal,
     };
     return context;

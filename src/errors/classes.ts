@@ -31,6 +31,16 @@ export type RequestInfo = RequestDetails;
  */
 export class RickMortyError extends Error {
   override name = 'RickMortyError';
+
+  /**
+   * `instanceof RickMortyError` is also true for `InvalidArgumentError` and `ArgumentRangeError`,
+   * which extend `TypeError` and `RangeError` (a class has one parent): they carry this copy's
+   * brand. Subclasses keep the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, a subclass or this one
+    return Function.prototype[Symbol.hasInstance].call(this, value) || isBranded(this, value);
+  }
   /**
    * How many attempts were made before this error was thrown, when a retry helper gave up.
    * Note: set by `handleError`, `handleErrorAsync` and the client's own retries.
@@ -174,11 +184,15 @@ export class ConnectionError extends RickMortyError {
   /** The system error code when there is one, such as `ECONNRESET`. */
   readonly code: string | undefined;
 
+  /**
+   * `reason` is what went wrong, as the root cause tells it (`connect ECONNREFUSED 127.0.0.1:80`,
+   * `bad port`); the message leads with it, else with `code`.
+   */
   constructor(
-    details: RequestDetails & { code?: string | undefined; reason?: string },
+    details: RequestDetails & { code?: string | undefined; reason?: string | undefined },
     options?: ErrorOptions,
   ) {
-    const why = details.code ?? details.reason ?? 'connection failed';
+    const why = details.reason || details.code || 'connection failed';
     super(`Request failed (${why}): ${details.method} ${details.url}`, options);
     this.method = details.method;
     this.url = details.url;
@@ -187,15 +201,35 @@ export class ConnectionError extends RickMortyError {
 }
 
 /**
- * The answer could not be read: its body is not JSON (often a truncated body), it is larger than
- * `maxResponseBytes`, or a redirect went wrong. `code` tells which.
+ * What went wrong with an answer, in a `ResponseError`:
+ *
+ * - `INVALID_JSON`: the body is not JSON (often a body cut short); retried.
+ * - `TOO_LARGE`: the body is larger than `maxResponseBytes`.
+ * - `TOO_MANY_REDIRECTS`: more than `maxRedirects` redirects.
+ * - `BAD_REDIRECT`: a redirect the client cannot follow: to a URL that is not http(s) or holds
+ *   credentials, a 3xx without a `Location`, or a 304 to a request that asked for none.
+ * - `BAD_CHARSET`: a `charset` the client cannot decode.
+ * - `TOO_MANY_RECORDS`: a list that claims more records than `maxRecords`.
+ */
+export type ResponseErrorCode =
+  | 'INVALID_JSON'
+  | 'TOO_LARGE'
+  | 'TOO_MANY_REDIRECTS'
+  | 'BAD_REDIRECT'
+  | 'BAD_CHARSET'
+  | 'TOO_MANY_RECORDS';
+
+/**
+ * The answer could not be used: its body is not JSON (often a truncated body), it is larger than
+ * `maxResponseBytes`, a redirect went wrong, or it claims more than the client's limits allow.
+ * `code` tells which (see `ResponseErrorCode`).
  */
 export class ResponseError extends RickMortyError {
   override name = 'ResponseError';
   readonly method: string;
   readonly url: string;
   readonly status: number | undefined;
-  readonly code: 'INVALID_JSON' | 'TOO_LARGE' | 'TOO_MANY_REDIRECTS' | 'BAD_REDIRECT';
+  readonly code: ResponseErrorCode;
 
   constructor(
     details: RequestDetails & {
@@ -245,16 +279,51 @@ export class ValidationError extends RickMortyError {
 }
 
 /**
- * An argument is of the wrong type (for instance an id that is a string).
- * It extends `TypeError`, so code that expects the standard class keeps working.
+ * The brand of this copy's argument errors: what makes them `instanceof RickMortyError` though
+ * they extend `TypeError` and `RangeError`. A symbol of this copy alone (not `Symbol.for`), so
+ * that `instanceof` means this copy's classes, as it does for every other class; the guards
+ * (`isRickMortyError`) recognise errors of any copy by name.
+ */
+const ARGUMENT_BRAND: unique symbol = Symbol('rickmorty-client.argument-error');
+
+/** Whether `value` is one of this copy's argument errors, asked of RickMortyError itself. */
+function isBranded(target: unknown, value: unknown): boolean {
+  return target === RickMortyError && hasArgumentBrand(value);
+}
+
+function hasArgumentBrand(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [ARGUMENT_BRAND]?: unknown })[ARGUMENT_BRAND] === true
+  );
+}
+
+/**
+ * An argument is of the wrong type (for instance an id that is a string), found before any
+ * request. It extends `TypeError`, so code that expects the standard class keeps working, and it
+ * is a `RickMortyError` too: `error instanceof RickMortyError` and `isRickMortyError(error)` are
+ * both true.
  */
 export class InvalidArgumentError extends TypeError {
   override name = 'InvalidArgumentError';
+  /** As on every `RickMortyError`; never set on an argument error, which is not retried. */
+  declare attempts?: number;
+  declare previousErrors?: readonly unknown[];
 }
 
-/** An argument has the right type but a value outside what is allowed (an id of 0). */
+/**
+ * An argument has the right type but a value outside what is allowed (an id of 0), found before
+ * any request. It extends `RangeError`, and it is a `RickMortyError` too.
+ */
 export class ArgumentRangeError extends RangeError {
   override name = 'ArgumentRangeError';
+  declare attempts?: number;
+  declare previousErrors?: readonly unknown[];
+}
+
+for (const ArgumentError of [InvalidArgumentError, ArgumentRangeError]) {
+  Object.defineProperty(ArgumentError.prototype, ARGUMENT_BRAND, { value: true });
 }
 
 /** The caller's `AbortSignal` fired. `cause` is the signal's reason. */

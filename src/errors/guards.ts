@@ -1,5 +1,5 @@
 /**
- * Type guards for the error  They check `name` as well as `instanceof`, so they keep
+ * Type guards for the error classes. They check `name` as well as `instanceof`, so they keep
  * working when two copies of the package end up in one program (a dependency pinned to another
  * version), or when an error has crossed a thread as a plain object.
  *
@@ -54,9 +54,14 @@ const ALL_NAMES = [
   'AbortError',
   'BlockingUnavailableError',
   'WorkerError',
+  'InvalidArgumentError',
+  'ArgumentRangeError',
 ] as const;
 
-/** Whether `error` is any error of this library, from this copy of the package or another. */
+/**
+ * Whether `error` is any error of this library, from this copy of the package or another: the
+ * argument errors (`InvalidArgumentError`, `ArgumentRangeError`) too.
+ */
 export function isRickMortyError(error: unknown): error is RickMortyError {
   return error instanceof RickMortyError || hasName(error, ALL_NAMES);
 }

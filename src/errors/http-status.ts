@@ -25,21 +25,44 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-/** The milliseconds a `Retry-After` header asks to wait (seconds, or an HTTP date), if it parses. */
+/**
+ * The milliseconds a `Retry-After` header asks to wait (seconds, or an HTTP date), if it parses: a
+ * negative number of seconds does not, and a date in the past asks for 0. A server's wait is a
+ * floor on the client's backoff, never a way around it: see `retrying`.
+ */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (value.trim() !== '' && Number.isFinite(seconds))
-    return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
+  const text = value.trim();
+  if (text === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isNaN(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The `error` text of the API's error body, or undefined when the body is not one. */
+/** The longest server message an error keeps: the API's are a few words. */
+const MAX_SERVER_MESSAGE = 300;
+
+/**
+ * A server's text as an error may show it: control characters (a forged log line, a terminal
+ * escape) become spaces, and a text longer than `MAX_SERVER_MESSAGE` is cut, so that a hostile
+ * body can neither flood a log nor rewrite a terminal through an error message.
+ */
+export function serverText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return clean.length > MAX_SERVER_MESSAGE ? `${clean.slice(0, MAX_SERVER_MESSAGE)}…` : clean;
+}
+
+/**
+ * The `error` text of the API's error body, made safe to show (see `serverText`), or undefined when
+ * the body is not one. Bodies larger than a real error body are not parsed at all.
+ */
 export function serverMessageOf(body: string): string | undefined {
+  if (body.length > 64 * 1024) return undefined;
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data.error : undefined;
+    return parsed.success ? serverText(parsed.data.error) : undefined;
   } catch {
     return undefined;
   }

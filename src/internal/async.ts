@@ -20,6 +20,56 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError(signal.reason);
 }
 
+/** The listeners of one signal, behind the one listener `onAbort` adds to it. */
+interface AbortHub {
+  readonly listeners: Set<() => void>;
+  readonly fire: () => void;
+}
+
+const hubs = new WeakMap<object, AbortHub>();
+
+function hubOf(signal: AbortSignal): AbortHub {
+  const found = hubs.get(signal);
+  if (found) return found;
+  const listeners = new Set<() => void>();
+  const fire = () => {
+    hubs.delete(signal);
+    const called = [...listeners];
+    listeners.clear();
+    let failure: { error: unknown } | undefined;
+    for (const listener of called) {
+      try {
+        listener();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  };
+  const hub = { listeners, fire };
+  hubs.set(signal, hub);
+  signal.addEventListener('abort', fire, { once: true });
+  return hub;
+}
+
+/**
+ * Calls `listener` once when `signal` fires, and returns what unsubscribes it. However many
+ * requests of one call wait on its signal, the signal holds one listener: Node's `EventTarget`
+ * walks its whole list on every `addEventListener`, so a listener per request (8,000 ids with
+ * `batch: false`) would cost time in the square of their number and stall the event loop.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  const hub = hubOf(signal);
+  // A wrapper per subscription, so that the same function subscribed twice is called twice.
+  const entry = () => listener();
+  hub.listeners.add(entry);
+  return () => {
+    if (!hub.listeners.delete(entry) || hub.listeners.size > 0) return;
+    if (hubs.get(signal) === hub) hubs.delete(signal);
+    signal.removeEventListener?.('abort', hub.fire);
+  };
+}
+
 /** What `raceAbort` does when the signal wins. */
 export interface RaceAbortOptions {
   /** Called once, when the signal fires first: to clear a timer, or to let go of a shared request. */
@@ -50,14 +100,14 @@ export function raceAbort<T>(
       abort();
       return;
     }
-    signal.addEventListener('abort', abort, { once: true });
+    const unsubscribe = onAbort(signal, abort);
     Promise.resolve(value).then(
       (result) => {
-        signal.removeEventListener('abort', abort);
+        unsubscribe();
         resolve(result);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', abort);
+        unsubscribe();
         reject(error);
       },
     );

@@ -15,7 +15,7 @@ import type {
   Resource,
   ResourceDescription,
 } from '../resources/registry.js';
-import { type GetAllOptions, getAll, walkQuery } from './pagination.js';
+import { type GetAllOptions, getAll, type WalkState, walkPage, walkQuery } from './pagination.js';
 import { getLinked, getLinkedOne } from './relations.js';
 import type { RequestContext } from './request.js';
 import { getEndpoints, getMany, getOne, listPage } from './resources.js';
@@ -52,6 +52,14 @@ export function resourceOperations<T extends Identified, F>(
     getAll: gensync(
       (context: RequestContext, filter: F | undefined, options: GetAllOptions | undefined) =>
         getAll(context, resource, filter, options),
+    ),
+    walkPage: gensync(
+      (
+        context: RequestContext,
+        filter: Record<string, string | number>,
+        number: number,
+        state: WalkState | undefined,
+      ) => walkPage(context, resource, filter, number, state),
     ),
     /** Checks a filter for a walk over every page, and returns it as query parameters. */
     walkQuery: (filter: F | undefined) => walkQuery(resource, filter),

@@ -47,6 +47,54 @@ export function all<T>(handlers: Iterable<Handler<T>>): Handler<T[]> {
   return gensync.all(handlers);
 }
 
+/** Runs the handler `make` makes, in the half its caller runs in. */
+const runMade = gensync(function* (make: () => Handler<unknown>): Handler<unknown> {
+  return yield* make();
+});
+
+/**
+ * Runs `makes.length` handlers at most `window` at a time in the async half, starting the next as
+ * one ends, in order of `makes`; in the blocking half one after another. Resolves with their
+ * results in order; on the first failure it starts no more and fails with it.
+ */
+const windowed = gensync<[makes: readonly (() => Handler<unknown>)[], window: number], unknown[]>({
+  sync: (makes) => makes.map((make) => runMade.sync(make)),
+  async: (makes, window) =>
+    new Promise<unknown[]>((resolve, reject) => {
+      const results: unknown[] = new Array(makes.length);
+      let started = 0;
+      let finished = 0;
+      let failed = false;
+      const startNext = () => {
+        if (failed || started >= makes.length) return;
+        const index = started++;
+        runMade.async(makes[index]!).then(
+          (value) => {
+            results[index] = value;
+            if (++finished === makes.length) resolve(results);
+            else startNext();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error);
+          },
+        );
+      };
+      if (makes.length === 0) resolve(results);
+      for (let slot = 0; slot < Math.min(window, makes.length); slot++) startNext();
+    }),
+});
+
+/**
+ * Runs the handlers `makes` make, like `all`, but in the async half at most `window` at a time:
+ * a call of 8,000 requests starts a few dozen operations at once and the next as one ends, rather
+ * than 8,000 in one turn of the event loop, which would hold it for as long as starting them takes.
+ * The dispatcher's `concurrency` still caps the requests in flight.
+ */
+export function allWithin<T>(makes: readonly (() => Handler<T>)[], window: number): Handler<T[]> {
+  return windowed(makes, window) as Handler<T[]>;
+}
+
 /** @internal The cache settings an operation runs with. */
 export interface CacheSettings {
   readonly store: CacheStore;

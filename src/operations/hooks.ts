@@ -67,8 +67,11 @@ export interface HookResponseInit {
 export interface HookOptions {
   /** The attempt this request belongs to, from 1; each retry runs the hooks again. */
   readonly attempt: number;
-  /** The request's timeout, in milliseconds. */
-  readonly timeout: number;
+  /**
+   * The request's timeout in milliseconds, when the call or the client set one; otherwise
+   * undefined, and the transport's own applies.
+   */
+  readonly timeout: number | undefined;
   /** The call's signal. */
   readonly signal: AbortSignal | undefined;
 }

@@ -43,22 +43,25 @@ export function idsFromUrls(urls: Iterable<string>): number[] {
   return [...ids];
 }
 
-/** Checks that `sources` is one record or an array of records with a `field` list of URLs. */
+/**
+ * Checks that `sources` is one record or an array of records with a `field` list of URLs, and
+ * returns the URLs: each read once, so a list that changes after the check changes nothing.
+ */
 function linksOf(sources: unknown, field: LinkListField): string[] {
-  const records: unknown[] = Array.isArray(sources) ? sources : [sources];
-  return records.flatMap((record) => {
-    const links = (record as Record<string, unknown> | null)?.[field];
-    if (
-      typeof record !== 'object' ||
-      !Array.isArray(links) ||
-      links.some((link) => typeof link !== 'string')
-    ) {
+  const records: unknown[] = Array.isArray(sources) ? Array.from(sources) : [sources];
+  const urls: string[] = [];
+  for (const record of records) {
+    const links =
+      typeof record === 'object' ? (record as Record<string, unknown> | null)?.[field] : undefined;
+    const copy: unknown[] = Array.isArray(links) ? Array.from(links) : [];
+    if (!Array.isArray(links) || copy.some((link) => typeof link !== 'string')) {
       throw new InvalidArgumentError(
         `Expected records with a \`${field}\` list of URLs, got ${describeValue(record)}`,
       );
     }
-    return links as string[];
-  });
+    for (const url of copy as string[]) urls.push(url);
+  }
+  return urls;
 }
 
 /**

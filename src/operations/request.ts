@@ -34,15 +34,27 @@ export interface BatchSettings {
 
 /**
  * @internal The I/O-free settings every operation runs with: the client's, resolved once, plus
- * the call's own `timeout` and `signal`.
+ * the call's own `timeout`, size cap and `signal`.
  */
 export interface RequestContext {
   readonly baseUrl: string;
   /** The transport call, provided by the client's dispatcher for its transports. */
   readonly send: Send;
-  readonly timeout: number;
-  readonly maxResponseBytes: number;
+  /**
+   * Each request's timeout: the call's, else the client's, else undefined, which leaves it to the
+   * transport (its own `timeout`, else the library's default). See docs/errors-and-retries.md.
+   */
+  readonly timeout: number | undefined;
+  /** Each request's size cap, chosen as `timeout` is. */
+  readonly maxResponseBytes: number | undefined;
   readonly maxRedirects: number;
+  /** The most records a walk over every page (`getAll`, the iterators) may read. */
+  readonly maxRecords: number;
+  /**
+   * How many operations of one call (the requests of `getCharacters`, the pages of `getAll`) the
+   * async half starts at once: twice the client's `concurrency`, at least 32 (see `allWithin`).
+   */
+  readonly window: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly retry: RetryPolicy;
   /** The call's signal: ends its requests and its waits between retries. */
@@ -138,14 +150,77 @@ export function parseResponse<T>(
   return validate(schema, json, request.url);
 }
 
-/** The first request of attempt number `attempt` at `url`, before the `beforeRequest` hooks. */
+/** A redirect that cannot be followed: a permanent `ResponseError`, `BAD_REDIRECT`. */
+function badRedirect(
+  request: TransportRequest,
+  status: number,
+  detail: string,
+  cause?: unknown,
+): ResponseError {
+  return new ResponseError(
+    { method: request.method, url: request.url, status, code: 'BAD_REDIRECT', detail },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** `url` without its user name and password, for messages: credentials are never shown. */
+function withoutCredentials(url: URL): string {
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
+}
+
+/**
+ * Where a 3xx answer leads, or a `BAD_REDIRECT`: a 3xx that is not a redirect (`300`, and `304`,
+ * which answers a conditional request the client never sends), a redirect without a `Location`,
+ * to a URL that does not parse, is not http(s), or carries credentials. None of these gets
+ * better by asking again, so none is retried.
+ */
+function redirectTarget(request: TransportRequest, response: TransportResponse): URL {
+  const { status } = response;
+  if (status === 304) {
+    return fail('Unexpected 304 Not Modified to a request that was not conditional');
+  }
+  if (!REDIRECT_STATUSES.has(status)) {
+    return fail(`Status ${status} is not a redirect the client can follow`);
+  }
+  const location = response.headers.location;
+  if (location === undefined || location.trim() === '') {
+    return fail(`Redirect ${status} without a Location header`);
+  }
+  let next: URL;
+  try {
+    next = new URL(location, request.url);
+  } catch (error) {
+    return fail(`Redirect to an invalid URL ${JSON.stringify(location.slice(0, 200))}`, error);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    return fail(`Redirect to a URL that is not http(s) (${next.protocol})`);
+  }
+  if (next.username || next.password) {
+    return fail(
+      `Redirect to a URL with credentials (${withoutCredentials(next)}, credentials not shown)`,
+    );
+  }
+  return next;
+
+  function fail(detail: string, cause?: unknown): never {
+    throw badRedirect(request, status, detail, cause);
+  }
+}
+
+/** The first request to `url` of an attempt, before the `beforeRequest` hooks. */
 function firstRequest(context: RequestContext, url: string): TransportRequest {
   return {
     method: 'GET',
     url,
     headers: context.headers,
-    timeout: context.timeout,
-    maxResponseBytes: context.maxResponseBytes,
+    // Only what the call or the client set: where neither did, the transport's own setting applies.
+    ...(context.timeout === undefined ? {} : { timeout: context.timeout }),
+    ...(context.maxResponseBytes === undefined
+      ? {}
+      : { maxResponseBytes: context.maxResponseBytes }),
     ...(context.signal ? { signal: context.signal } : {}),
   };
 }
@@ -179,12 +254,12 @@ export function* sendFollowingRedirects(
     context.logger?.debug?.(`fetching ${request.url}`);
     const response = yield* traced(context.send, request, attempt);
     context.logger?.debug?.(`fetched ${request.url} (${response.status})`);
-    const location = response.headers.location;
-    if (!REDIRECT_STATUSES.has(response.status) || location === undefined) {
+    if (response.status < 300 || response.status >= 400) {
       if (hooks.afterResponse.length === 0) return { request, response };
       const options = hookOptions(context, attempt);
       return { request, response: yield* runAfterResponse(hooks, request, response, options) };
     }
+    const next = redirectTarget(request, response);
     if (redirects >= context.maxRedirects) {
       throw new ResponseError({
         method: request.method,
@@ -194,44 +269,22 @@ export function* sendFollowingRedirects(
         detail: `More than ${context.maxRedirects} redirects`,
       });
     }
-    let next: URL;
-    try {
-      next = new URL(location, request.url);
-    } catch (error) {
-      throw new ResponseError(
-        {
-          method: request.method,
-          url: request.url,
-          status: response.status,
-          code: 'BAD_REDIRECT',
-          detail: `Redirect to an invalid URL ${JSON.stringify(location)}`,
-        },
-        { cause: error },
-      );
-    }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new ResponseError({
-        method: request.method,
-        url: request.url,
-        status: response.status,
-        code: 'BAD_REDIRECT',
-        detail: `Redirect to a URL that is not http(s) (${next.protocol})`,
-      });
-    }
     const sameOrigin = next.origin === new URL(request.url).origin;
     request = { ...request, url: next.href, headers: sameOrigin ? (request.headers ?? {}) : {} };
   }
 }
 
 /**
- * GETs a URL and returns its body validated against `schema`, retrying what the retry policy says
- * is worth retrying, and keeping the answer in the cache when there is one. Every operation of the
- * client reads the API through this one function.
+ * GETs a URL and returns its body validated against `schema` and `check` (what was asked: the
+ * id of a record, the ids of a batch), retrying what the retry policy says is worth retrying, and
+ * keeping the answer in the cache when there is one. Every operation of the client reads the API
+ * through this one function.
  */
 export function* getJson<T>(
   context: RequestContext,
   url: string,
   schema: z.ZodMiniType<T>,
+  check?: (value: T, url: string) => void,
 ): Handler<T> {
   const cached = yield* readCache<T>(context, url);
   if (cached !== undefined) return cached;
@@ -243,7 +296,10 @@ export function* getJson<T>(
     context.signal,
     function* (attempt) {
       const { request, response } = yield* sendFollowingRedirects(context, url, attempt, sent);
-      return parseResponse(request, response, schema);
+      const parsed = parseResponse(request, response, schema);
+      // Checked against what was asked before anything is cached: a wrong answer is never kept.
+      check?.(parsed, request.url);
+      return parsed;
     },
     sent &&
       ((error, retryCount) => {

@@ -1,5 +1,11 @@
 import * as z from 'zod/mini';
-import { ArgumentRangeError, InvalidArgumentError, NotFoundError } from '../errors/classes.js';
+import {
+  ArgumentRangeError,
+  InvalidArgumentError,
+  NotFoundError,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors/classes.js';
 import { isNotFoundError } from '../errors/guards.js';
 import { assertId, assertIds, describeValue } from '../internal/checks.js';
 import { type Endpoints, endpointsSchema } from '../resources/endpoints.js';
@@ -10,7 +16,7 @@ import type {
   Resource,
   ResourceDescription,
 } from '../resources/registry.js';
-import { all, type Handler } from './effects.js';
+import { allWithin, type Handler } from './effects.js';
 import { buildUrl, getJson, type RequestContext, readCache, writeCache } from './request.js';
 
 /** A filter plus the page to read, from 1. */
@@ -110,13 +116,61 @@ export function batchUrl(
   return `${buildUrl(context.baseUrl, [resource.path])}/${ids.join(',')}`;
 }
 
+function unexpected(url: string, issues: ValidationIssue[]): ValidationError {
+  return new ValidationError({ url, issues });
+}
+
+/** Checks that the record at `/character/5` is character 5: a `ValidationError` otherwise. */
+export function expectRecord(id: number): (record: Identified, url: string) => void {
+  return (record, url) => {
+    if (record.id !== id) {
+      throw unexpected(url, [
+        { path: ['id'], code: 'unexpected_id', message: `expected ${id}, got ${record.id}` },
+      ]);
+    }
+  };
+}
+
+/**
+ * Checks a batch answer against the ids asked: a record nobody asked for, or one that comes twice,
+ * is a `ValidationError` (the API drops missing ids and collapses duplicates, so neither happens
+ * when it answers what it was asked). Missing ids are not checked here: `getMany` names them.
+ */
+export function expectRecords(
+  ids: readonly number[],
+): (records: Identified[], url: string) => void {
+  const asked = new Set(ids);
+  return (records, url) => {
+    const seen = new Set<number>();
+    const issues: ValidationIssue[] = [];
+    for (const [index, record] of records.entries()) {
+      if (!asked.has(record.id)) {
+        issues.push({
+          path: [index, 'id'],
+          code: 'unexpected_id',
+          message: `${record.id} was not asked for`,
+        });
+      } else if (seen.has(record.id)) {
+        issues.push({
+          path: [index, 'id'],
+          code: 'duplicate_id',
+          message: `${record.id} came twice`,
+        });
+      }
+      seen.add(record.id);
+    }
+    if (issues.length > 0) throw unexpected(url, issues);
+  };
+}
+
 function* getOneOrNothing<T extends Identified>(
   context: RequestContext,
   resource: Resource<T, unknown>,
   id: number,
 ): Handler<T[]> {
   try {
-    return [yield* getJson(context, recordUrl(context, resource, id), resource.schema)];
+    const url = recordUrl(context, resource, id);
+    return [yield* getJson(context, url, resource.schema, expectRecord(id))];
   } catch (error) {
     if (isNotFoundError(error)) return [];
     throw error;
@@ -131,7 +185,8 @@ function* getChunk<T extends Identified>(
   // `/character/5` answers an object, not an array; one id goes to the single-record URL, which
   // also shares a cache entry with `getCharacter(5)`.
   if (ids.length === 1) return yield* getOneOrNothing(context, resource, ids[0]!);
-  return yield* getJson(context, batchUrl(context, resource, ids), z.array(resource.schema));
+  const url = batchUrl(context, resource, ids);
+  return yield* getJson(context, url, z.array(resource.schema), expectRecords(ids));
 }
 
 /** Reads one record. */
@@ -143,7 +198,7 @@ export function* getOne<T extends Identified>(
   const checked = assertId(id);
   const url = recordUrl(context, resource, checked);
   try {
-    return yield* getJson(context, url, resource.schema);
+    return yield* getJson(context, url, resource.schema, expectRecord(checked));
   } catch (error) {
     if (isNotFoundError(error) && error.ids.length === 0) {
       throw new NotFoundError(
@@ -181,7 +236,8 @@ export function* getMany<T extends Identified>(
     else known.push(hit);
   }
   const groups = batch.enabled ? chunk(toFetch, batch.size) : toFetch.map((id) => [id]);
-  const fetched = (yield* all(groups.map((group) => getChunk(context, resource, group)))).flat();
+  const reads = groups.map((group) => () => getChunk(context, resource, group));
+  const fetched = (yield* allWithin(reads, context.window)).flat();
   if (batch.enabled) {
     // Filed under each record's own URL, so that getCharacter(id) finds what a batch brought.
     for (const record of fetched)

@@ -10,6 +10,7 @@ import {
   isBlockingUnavailableError,
   isInvalidArgumentError,
   isResponseError,
+  isRickMortyError,
   isValidationError,
 } from '../errors/guards.js';
 import { isThenable, raceAbort, throwIfAborted } from '../internal/async.js';
@@ -208,11 +209,44 @@ function retryAfterOf(error: unknown): number | undefined {
   return typeof value === 'number' && value >= 0 ? value : undefined;
 }
 
+/**
+ * How long to wait before attempt `attempt + 1`: the backoff, or longer when the server's
+ * `Retry-After` asks for more. Never shorter: a `Retry-After` of 0, a negative one or a date in
+ * the past must not turn the retries into a burst against a server that is struggling.
+ */
+function delayBefore(policy: RetryPolicy, attempt: number, retryAfter: number | undefined): number {
+  return Math.max(retryAfter ?? 0, backoff(policy, attempt));
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/**
+ * Adds `(after N attempts)` to the message of one of our errors that was retried, so that
+ * `Request timed out after 500 ms` does not hide that the call took three of them. The stack's
+ * first line, which repeats the message, says it too. Errors of the caller's own code (in
+ * `handleError`) keep their message: they carry `attempts` like every other.
+ */
+function sayAttempts(error: unknown, attempts: number): void {
+  if (attempts < 2 || !isRickMortyError(error)) return;
+  const note = ` (after ${attempts} attempts)`;
+  const message = error.message;
+  if (message.endsWith(note)) return;
+  try {
+    const stack = error.stack;
+    error.message = `${message}${note}`;
+    const head = `${error.name}: ${message}`;
+    if (typeof stack === 'string' && stack.startsWith(head)) {
+      error.stack = `${head}${note}${stack.slice(head.length)}`;
+    }
+  } catch {
+    // A frozen error keeps its message; `attempts` still tells.
+  }
+}
+
 function annotate(error: unknown, attempts: number, previous: unknown[]): unknown {
+  sayAttempts(error, attempts);
   if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
     // The last error is rethrown as it is, so that `instanceof` and type guards still match; the
     // history rides along on it.
@@ -259,7 +293,7 @@ export function* retrying<T>(
         !policy.shouldRetry(error, number);
       if (giveUp) throw annotate(error, number, failures);
       failures.push(error);
-      const delay = retryAfter ?? backoff(policy, number);
+      const delay = delayBefore(policy, number, retryAfter);
       policy.logger?.warn?.(
         `Attempt ${number} failed (${describeError(error)}); retrying in ${delay} ms, ${retriesLeft} ${retriesLeft === 1 ? 'retry' : 'retries'} left`,
       );
@@ -316,9 +350,23 @@ const callWithRetries = /* @__PURE__ */ gensync(function* (
 
 /** Checks the options of a retry helper: its policy, and the signal that may end it. */
 function helperSettings(options: RetryOptions | undefined): [RetryPolicy, AbortSignal | undefined] {
-  const policy = resolveRetryPolicy(options, { logger: console });
-  return [policy, signalOption(options?.signal)];
+  // One read of each option: the policy and the signal come from the same snapshot.
+  const o = assertOptionsObject(options, 'options', RETRY_KEYS);
+  const policy = resolveRetryPolicy(o, { logger: console });
+  return [policy, signalOption(o.signal)];
 }
+
+/**
+ * What `handleError` makes of the type `fn` returns: nothing for a value, and for a promise (or
+ * any thenable, or a union that may be one) a string type that no function is assignable to, so
+ * that passing `() => client.getCharacterAsync(1)` is a type error whose message says what to do.
+ * `any` passes: it says nothing either way.
+ */
+export type NotAPromise<T> = 0 extends 1 & T
+  ? unknown
+  : [Extract<T, PromiseLike<unknown>>] extends [never]
+    ? unknown
+    : 'handleError cannot wait for a promise: use handleErrorAsync(() => promise)';
 
 /**
  * Calls `fn`; if it throws, logs the error and calls it again, up to `retries` more times, then
@@ -332,10 +380,11 @@ function helperSettings(options: RetryOptions | undefined): [RetryPolicy, AbortS
  * const rick = handleError(() => client.getCharacter(1), { retries: 3 });
  * ```
  *
- * Note: a function that returns a promise is refused with a `TypeError` that names
- * `handleErrorAsync`: a blocking helper cannot wait for a promise.
+ * Note: a function that returns a promise is refused: by the type checker (see `NotAPromise`)
+ * and, from plain JavaScript, at run time with an `InvalidArgumentError` (a `TypeError`) that
+ * names `handleErrorAsync`. A blocking helper cannot wait for a promise.
  */
-export function handleError<T>(fn: () => T, options?: RetryOptions): T {
+export function handleError<T>(fn: (() => T) & NotAPromise<T>, options?: RetryOptions): T {
   if (typeof fn !== 'function') {
     throw new InvalidArgumentError(`Expected \`fn\` to be a function, got ${typeof fn}`);
   }

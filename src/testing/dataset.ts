@@ -1,3 +1,5 @@
+import { InvalidArgumentError, RickMortyError } from '../errors/classes.js';
+import { assertOptionsObject, describeValue, integerOption } from '../internal/checks.js';
 import { DEFAULT_BASE_URL } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Character, CharacterGender, CharacterStatus } from '../resources/character.js';
@@ -166,12 +168,52 @@ function uniqueName(used: Set<string>, draw: () => string): string {
   return name;
 }
 
-function checkCount(name: string, value: number | undefined, fallback: number): number {
-  const count = value ?? fallback;
-  if (!Number.isInteger(count) || count < 0) {
-    throw new RangeError(`counts.${name} must be a non-negative integer, got ${String(value)}`);
+/** The most records `generateDataset` makes of one kind: a thousand times the live API's size. */
+const MAX_COUNT = 1_000_000;
+
+function checkCounts(value: unknown): Required<DatasetCounts> {
+  const o = assertOptionsObject(value, 'counts', ['characters', 'locations', 'episodes']);
+  return {
+    characters: integerOption(o.characters, 'counts.characters', DEFAULT_COUNTS.characters, {
+      max: MAX_COUNT,
+    }),
+    locations: integerOption(o.locations, 'counts.locations', DEFAULT_COUNTS.locations, {
+      max: MAX_COUNT,
+    }),
+    episodes: integerOption(o.episodes, 'counts.episodes', DEFAULT_COUNTS.episodes, {
+      max: MAX_COUNT,
+    }),
+  };
+}
+
+/**
+ * Checks that `value` is a `Dataset` (an array of records with a positive integer `id` under each
+ * collection's name) and returns it, for the options of the test kit given from plain JavaScript.
+ * The records are not validated beyond their ids.
+ */
+export function checkDataset(value: unknown, name = 'data'): Dataset {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be a dataset (${RESOURCE_LIST.map((r) => r.collection).join(', ')}), got ${describeValue(value)}`,
+    );
   }
-  return count;
+  for (const { collection } of RESOURCE_LIST) {
+    const records: unknown = (value as Record<string, unknown>)[collection];
+    if (!Array.isArray(records)) {
+      throw new InvalidArgumentError(
+        `Expected \`${name}.${collection}\` to be an array of records, got ${describeValue(records)}`,
+      );
+    }
+    for (const [index, record] of records.entries()) {
+      const id = (record as { id?: unknown } | null)?.id;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+        throw new InvalidArgumentError(
+          `Expected \`${name}.${collection}[${index}]\` to be a record with a positive integer id, got ${describeValue(record)}`,
+        );
+      }
+    }
+  }
+  return value as Dataset;
 }
 
 const UNKNOWN_LINK = { name: 'unknown', url: '' } as const;
@@ -420,12 +462,9 @@ let defaultDataset: Dataset | undefined;
  * ```
  */
 export function generateDataset(options?: GenerateDatasetOptions): Dataset {
-  const seed = options?.seed ?? DEFAULT_SEED;
-  const counts = {
-    characters: checkCount('characters', options?.counts?.characters, DEFAULT_COUNTS.characters),
-    locations: checkCount('locations', options?.counts?.locations, DEFAULT_COUNTS.locations),
-    episodes: checkCount('episodes', options?.counts?.episodes, DEFAULT_COUNTS.episodes),
-  };
+  const o = assertOptionsObject(options, 'options', ['seed', 'counts']);
+  const seed = integerOption(o.seed, 'seed', DEFAULT_SEED, { min: Number.MIN_SAFE_INTEGER });
+  const counts = checkCounts(o.counts);
   if (options === undefined && defaultDataset) return defaultDataset;
 
   // One generator per collection: changing one count does not reshuffle the others.
@@ -447,10 +486,10 @@ function readArray(dir: string, file: string): unknown[] {
   // Looked up at run time, not imported, so that a browser bundle of the mock transport (which
   // imports this module) does not pull in a Node module.
   const fs = nodeBuiltin('node:fs');
-  if (!fs) throw new Error('loadDatasetFromDirectory needs Node.js 20.19 or later');
+  if (!fs) throw new RickMortyError('loadDatasetFromDirectory needs Node.js 20.19 or later');
   const path = `${dir.replace(/[\\/]+$/, '')}/${file}`;
   const value: unknown = JSON.parse(fs.readFileSync(path, 'utf8'));
-  if (!Array.isArray(value)) throw new TypeError(`${path} does not hold a JSON array`);
+  if (!Array.isArray(value)) throw new InvalidArgumentError(`${path} does not hold a JSON array`);
   return value;
 }
 
@@ -467,6 +506,11 @@ function readArray(dir: string, file: string): unknown[] {
  * ```
  */
 export function loadDatasetFromDirectory(dir: string): Dataset {
+  if (typeof dir !== 'string' || dir === '') {
+    throw new InvalidArgumentError(
+      `Expected \`dir\` to be the path of a directory, got ${describeValue(dir)}`,
+    );
+  }
   const entries = RESOURCE_LIST.map(({ collection }) => [
     collection,
     readArray(dir, `${collection}.json`),

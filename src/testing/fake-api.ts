@@ -1,7 +1,8 @@
+import { assertBaseUrl, assertOptionsObject } from '../internal/checks.js';
 import { DEFAULT_BASE_URL, PAGE_SIZE } from '../internal/constants.js';
 import { type Identified, RESOURCE_NAMES, RESOURCES } from '../resources/registry.js';
 import type { TransportResponse } from '../transports/types.js';
-import { type Dataset, generateDataset } from './dataset.js';
+import { checkDataset, type Dataset, generateDataset } from './dataset.js';
 
 /** The part of a request the fake API looks at. */
 export interface FakeApiRequest {
@@ -35,6 +36,8 @@ export interface FakeApi {
 interface Collection {
   /** The resource's path segment: `character`. */
   readonly path: string;
+  /** The server's model name, which its cast errors name: `Character`. */
+  readonly model: string;
   readonly filterKeys: readonly string[];
   /** Ready-made 404 body for an unknown id. */
   readonly notFoundBody: string;
@@ -53,11 +56,10 @@ const BAD_ARRAY = JSON.stringify({ error: 'Bad... bad array :/' });
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
+  400: 'Bad Request',
   404: 'Not Found',
   500: 'Internal Server Error',
 };
-
-const DIGITS = /^\d+$/;
 
 function respond(status: number, body: string): TransportResponse {
   return {
@@ -68,9 +70,15 @@ function respond(status: number, body: string): TransportResponse {
   };
 }
 
+/** A 500 with `message` as its error body, as the server's error handler answers a failure. */
+function failure(message: string): TransportResponse {
+  return respond(500, JSON.stringify({ error: message }));
+}
+
 /** A collection of the registry, with the indexes the fake API answers from. */
 function buildCollection(
   path: string,
+  model: string,
   records: readonly Identified[],
   filterKeys: readonly string[],
   notFound: string,
@@ -87,7 +95,7 @@ function buildCollection(
     }
   });
   const notFoundBody = JSON.stringify({ error: notFound });
-  return { path, filterKeys, notFoundBody, json, indexById, fields };
+  return { path, model, filterKeys, notFoundBody, json, indexById, fields };
 }
 
 /** Every collection of the registry, by path, over the records of `data`. */
@@ -97,42 +105,187 @@ function buildCollections(data: Dataset): Map<string, Collection> {
       const resource = RESOURCES[name];
       const records: readonly Identified[] = data[resource.collection];
       const filters = Object.keys(resource.filters);
-      return [name, buildCollection(resource.path, records, filters, resource.notFound)];
+      return [
+        name,
+        buildCollection(resource.path, resource.singular, records, filters, resource.notFound),
+      ];
     }),
   );
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+/** What the id part of `/character/{ids}` asks for: one id, a list of ids, or an error answer. */
+type IdQuery =
+  | { readonly one: number }
+  | { readonly many: readonly (number | null)[] }
+  | { readonly answer: TransportResponse };
+
+/** The database's cast error, as its message reads: the server answers it as a 500. */
+function castError(value: unknown, model: string): TransportResponse {
+  const shown =
+    typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value));
+  return failure(`Cast to number failed for value "${shown}" at path "id" for model "${model}"`);
 }
 
 /**
- * Parses the id part of `/character/{ids}` the way the server does. Returns a single id, a list
- * of ids for the batch forms (`1,2`, `[1,2]`, `[1]`, `1,`), or the error body to answer with.
+ * What the database makes of one value of `id: { $in: [...] }` (Mongoose's number cast): a
+ * number, `null` (matches nothing), or undefined when the value does not cast (a 500).
  */
-function parseIds(raw: string): number | number[] | { error: string } {
-  const text = raw.trim();
-  const bracketed = text.startsWith('[');
-  if (!bracketed && !text.includes(',')) {
-    return DIGITS.test(text) ? Number(text) : { error: /[[\]]/.test(text) ? BAD_ARRAY : BAD_ID };
+function castId(value: unknown): number | null | undefined {
+  if (value === null || value === '') return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  const number = typeof value === 'string' ? Number(value) : value;
+  return typeof number === 'number' && !Number.isNaN(number) ? number : undefined;
+}
+
+function castIds(values: readonly unknown[], model: string): IdQuery {
+  const ids: (number | null)[] = [];
+  for (const value of values) {
+    const id = castId(value);
+    if (id === undefined) return { answer: castError(value, model) };
+    ids.push(id);
   }
-  if (bracketed && !text.endsWith(']')) return { error: BAD_ARRAY };
-  const inner = bracketed ? text.slice(1, -1) : text;
-  if (/[[\]]/.test(inner)) return { error: BAD_ARRAY };
-  const ids: number[] = [];
-  for (const part of inner.split(',')) {
-    const item = part.trim();
-    if (item === '') continue;
-    if (!DIGITS.test(item)) return { error: BAD_ARRAY };
-    ids.push(Number(item));
+  return { many: ids };
+}
+
+/**
+ * Reads the id part of `/character/{ids}` (already percent-decoded) as the server's
+ * `validateArrayParams` and `queryById` do, in their order:
+ *
+ * 1. ending in `[...]` with something inside: parsed as JSON (`[1,2]`, `[1]`, `["1"]`); JSON that
+ *    does not parse (`[1,2,]`, `[,1]`, `[1,asd]`) is 500 `Bad... bad array :/`;
+ * 2. a comma, no bracket, more than one character: split on commas, each part cast to a number,
+ *    an empty part being 0 (`1,` asks for 1 and 0; `1,x` is a cast error, a 500);
+ * 3. any other bracket (`[]`, `[1,2`, `1,2]`): 500 `Bad... bad array :/`;
+ * 4. one id: 500 `Hey! you must provide an id` when it does not start like a number (`abc`, `,`),
+ *    a cast error when it starts like one but is not one (`1abc`), else the number it is (`1.5`
+ *    and `-1` simply find nothing, `1e1` is 10).
+ */
+function parseIds(text: string, model: string): IdQuery {
+  if (/\[.+\]$/.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { answer: respond(500, BAD_ARRAY) };
+    }
+    return castIds(Array.isArray(parsed) ? parsed : [parsed], model);
   }
-  // `[]` is not a JSON array of ids to the server's parser either.
-  if (bracketed && ids.length === 0) return { error: BAD_ARRAY };
-  return ids;
+  const bracket = /[[\]]/.test(text);
+  if (text.includes(',') && !bracket && text.length > 1) {
+    return castIds(text.split(',').map(Number), model);
+  }
+  if (bracket) return { answer: respond(500, BAD_ARRAY) };
+  if (Number.isNaN(Number.parseInt(text, 10))) return { answer: respond(500, BAD_ID) };
+  const id = castId(text);
+  return typeof id === 'number' ? { one: id } : { answer: castError(text, model) };
+}
+
+/**
+ * The page the server reads from `?page=`: the first value, when it is above 0 (`'0.5'`, `'2'`,
+ * `'1e1'` as written), else 1. Offsets come from its number, links from its `parseInt`.
+ */
+function pageOf(params: URLSearchParams): { number: number; link: number } {
+  const raw = params.get('page');
+  const given = raw === null ? Number.NaN : Number(raw);
+  if (!(given > 0) || raw === null) return { number: 1, link: 1 };
+  return { number: given, link: Number.parseInt(raw, 10) };
+}
+
+/** A filter's value as the server reads it (`name`, or `name[]`), trimmed; undefined when empty. */
+function filterValue(params: URLSearchParams, key: string): string | undefined {
+  const value = (params.get(key) ?? params.get(`${key}[]`))?.trim();
+  return value ? value : undefined;
+}
+
+/** `/character/{ids}`: one record, a batch in storage order, or the server's error answer. */
+function byIds(collection: Collection, text: string): TransportResponse {
+  const query = parseIds(text, collection.model);
+  if ('answer' in query) return query.answer;
+  if ('one' in query) {
+    const index = collection.indexById.get(query.one);
+    return index === undefined
+      ? respond(404, collection.notFoundBody)
+      : respond(200, collection.json[index] ?? '');
+  }
+  const indexes = new Set<number>();
+  for (const id of query.many) {
+    const index = id === null ? undefined : collection.indexById.get(id);
+    if (index !== undefined) indexes.add(index);
+  }
+  // Storage order, not request order: clients must not rely on the order they asked for.
+  const sorted = [...indexes].sort((a, b) => a - b);
+  return respond(200, `[${sorted.map((index) => collection.json[index]).join(',')}]`);
+}
+
+/** `/character?page=…&name=…`: one page of the records the filters match. */
+function list(collection: Collection, url: URL, baseUrl: string): TransportResponse {
+  const params = url.searchParams;
+  const page = pageOf(params);
+  const skip = page.number * PAGE_SIZE - PAGE_SIZE;
+  // The database refuses a negative offset (a page between 0 and 1): the server answers 500.
+  if (skip < 0) {
+    return failure(`BSON field 'skip' value must be >= 0, actual value '${skip}'`);
+  }
+  const matches = matching(collection, params);
+  const count = matches ? matches.length : collection.json.length;
+  const pages = Math.ceil(count / PAGE_SIZE);
+  if (page.number > pages) return respond(404, NOTHING_HERE);
+
+  // Filters are kept in the links, trimmed, their values not encoded, as the server writes them.
+  let query = '';
+  const seen = new Set<string>();
+  for (const [name] of params) {
+    const key = name.endsWith('[]') ? name.slice(0, -2) : name;
+    const value = filterValue(params, key);
+    if (seen.has(key) || !collection.filterKeys.includes(key) || value === undefined) continue;
+    seen.add(key);
+    query += `&${key}=${value}`;
+  }
+  const link = (target: number) => `${baseUrl}/${collection.path}?page=${target}${query}`;
+  const info = {
+    count,
+    pages,
+    next: page.number >= pages ? null : link(page.link + 1),
+    prev: page.number < 2 ? null : link(page.link - 1),
+  };
+  // A fractional page gives an offset between two pages, as the server's does.
+  const start = Math.floor(skip);
+  const end = Math.min(start + PAGE_SIZE, count);
+  const results: string[] = [];
+  for (let i = start; i < end; i++) {
+    const index = matches ? (matches[i] ?? 0) : i;
+    results.push(collection.json[index] ?? '');
+  }
+  return respond(200, `{"info":${JSON.stringify(info)},"results":[${results.join(',')}]}`);
+}
+
+/** A resource's routes: its list, or records by id. */
+function route(
+  collection: Collection,
+  segments: string[],
+  url: URL,
+  baseUrl: string,
+): TransportResponse {
+  // The router ignores case (`/Character/1` takes the route), but the server then looks its
+  // model up by the path as written, finds none, and fails: a 500 with the TypeError's text.
+  const broken = segments[1] !== collection.path;
+  const noModel = (method: string) =>
+    failure(`Cannot read properties of undefined (reading '${method}')`);
+  if (segments.length === 2) {
+    return broken ? noModel('findAndCount') : list(collection, url, baseUrl);
+  }
+  let text: string;
+  try {
+    text = decodeURIComponent(segments[2] ?? '');
+  } catch {
+    return respond(400, JSON.stringify({ error: `Failed to decode param '${segments[2]}'` }));
+  }
+  if (!broken) return byIds(collection, text);
+  const query = parseIds(text, collection.model);
+  if ('answer' in query) return query.answer;
+  return noModel('one' in query ? 'findOne' : 'find');
 }
 
 /**
@@ -151,9 +304,10 @@ function parseIds(raw: string): number | number[] | { error: string } {
  * ```
  */
 export function createFakeApi(options?: FakeApiOptions): FakeApi {
-  const data = options?.data ?? generateDataset();
-  const baseUrl = (options?.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  const o = assertOptionsObject(options, 'options', ['data', 'baseUrl']);
+  const data = o.data === undefined ? generateDataset() : checkDataset(o.data);
+  const baseUrl = o.baseUrl === undefined ? DEFAULT_BASE_URL : assertBaseUrl(o.baseUrl);
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '').toLowerCase();
 
   const collections = buildCollections(data);
   const endpointsBody = JSON.stringify(
@@ -162,85 +316,9 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
     ),
   );
 
-  function byIds(collection: Collection, raw: string): TransportResponse {
-    const ids = parseIds(decodeSegment(raw));
-    if (typeof ids === 'number') {
-      const index = collection.indexById.get(ids);
-      return index === undefined
-        ? respond(404, collection.notFoundBody)
-        : respond(200, collection.json[index] ?? '');
-    }
-    if (!Array.isArray(ids)) return respond(500, ids.error);
-    const indexes = new Set<number>();
-    for (const id of ids) {
-      const index = collection.indexById.get(id);
-      if (index !== undefined) indexes.add(index);
-    }
-    // Storage order, not request order: clients must not rely on the order they asked for.
-    const sorted = [...indexes].sort((a, b) => a - b);
-    return respond(200, `[${sorted.map((index) => collection.json[index]).join(',')}]`);
-  }
-
-  function list(collection: Collection, url: URL): TransportResponse {
-    const params = url.searchParams;
-    let page = Number(params.get('page') ?? '');
-    // As the server does: 0, negatives and non-numbers mean page 1; fractions give odd offsets.
-    if (!page || page < 0) page = 1;
-    const skip = Math.floor((page - 1) * PAGE_SIZE);
-
-    const filters: { values: readonly string[]; needle: string; anchored: boolean }[] = [];
-    for (const key of collection.filterKeys) {
-      const needle = params.get(key)?.trim().toLowerCase();
-      if (!needle) continue;
-      filters.push({
-        values: collection.fields.get(key) ?? [],
-        needle,
-        // The server anchors a gender that starts with "male", so "male" does not find "Female".
-        anchored: key === 'gender' && needle.startsWith('male'),
-      });
-    }
-    let matches: number[] | undefined;
-    if (filters.length > 0) {
-      matches = [];
-      for (let index = 0; index < collection.json.length; index++) {
-        const ok = filters.every(({ values, needle, anchored }) => {
-          const value = values[index] ?? '';
-          return anchored ? value.startsWith(needle) : value.includes(needle);
-        });
-        if (ok) matches.push(index);
-      }
-    }
-    const count = matches ? matches.length : collection.json.length;
-    if (count === 0 || !(skip < count)) return respond(404, NOTHING_HERE);
-
-    const pages = Math.ceil(count / PAGE_SIZE);
-    const current = Math.floor(skip / PAGE_SIZE) + 1;
-    // Filters are kept in the links, their values not encoded, as the server writes them.
-    let query = '';
-    const seen = new Set<string>();
-    for (const [key, value] of params) {
-      if (seen.has(key) || !collection.filterKeys.includes(key)) continue;
-      seen.add(key);
-      query += `&${key}=${value}`;
-    }
-    const link = (target: number) => `${baseUrl}/${collection.path}?page=${target}${query}`;
-    const info = {
-      count,
-      pages,
-      next: current < pages ? link(current + 1) : null,
-      prev: current > 1 ? link(current - 1) : null,
-    };
-    const end = Math.min(skip + PAGE_SIZE, count);
-    const results: string[] = [];
-    for (let i = skip; i < end; i++) {
-      const index = matches ? (matches[i] ?? 0) : i;
-      results.push(collection.json[index] ?? '');
-    }
-    return respond(200, `{"info":${JSON.stringify(info)},"results":[${results.join(',')}]}`);
-  }
-
   function handle(request: FakeApiRequest): TransportResponse {
-    if (request.method !== 'GET') return respond(404, UNKNOWN_PATH);
+    // HEAD answers as GET does (an HTTP server then sends no body); anything else is unknown.
+    if (request.method !== 'GET' && request.method !== 'HEAD') return respond(404, UNKNOWN_PATH);
     let url: URL;
     try {
       url = new URL(request.url, `${baseUrl}/`);
@@ -248,19 +326,50 @@ export function createFakeApi(options?: FakeApiOptions): FakeApi {
       return respond(404, UNKNOWN_PATH);
     }
     const path = url.pathname;
-    if (!path.startsWith(basePath)) return respond(404, UNKNOWN_PATH);
+    // The API is mounted at its base path without regard to case, as Express mounts it.
+    if (!path.toLowerCase().startsWith(basePath)) return respond(404, UNKNOWN_PATH);
     const rest = path.slice(basePath.length);
     if (rest === '' || rest === '/') return respond(200, endpointsBody);
-    // ['', resource, id?, ''?]: a trailing slash is allowed, as the server's router allows it.
+    // ['', resource, id?, ''?]: one trailing slash is allowed, as the server's router allows it;
+    // any other empty segment (`/character//1`, `/character//`) matches no route.
     const segments = rest.split('/');
-    if (segments[0] !== '') return respond(404, UNKNOWN_PATH);
     if (segments.length > 2 && segments[segments.length - 1] === '') segments.pop();
-    const collection = collections.get(segments[1] ?? '');
-    if (!collection) return respond(404, UNKNOWN_PATH);
-    if (segments.length === 2) return list(collection, url);
-    if (segments.length === 3) return byIds(collection, segments[2] ?? '');
-    return respond(404, UNKNOWN_PATH);
+    if (segments[0] !== '' || segments.length > 3 || segments.slice(1).includes('')) {
+      return respond(404, UNKNOWN_PATH);
+    }
+    const name = (segments[1] ?? '').toLowerCase();
+    // `/character/avatar` is a route of its own: its images live below it.
+    if (segments.length === 3 && name === 'character' && segments[2]?.toLowerCase() === 'avatar') {
+      return respond(404, NOTHING_HERE);
+    }
+    const collection = collections.get(name);
+    return collection ? route(collection, segments, url, baseUrl) : respond(404, UNKNOWN_PATH);
   }
 
   return { handle, data, baseUrl };
+}
+
+/** The storage indexes of the records the filters of `params` match, or undefined for none. */
+function matching(collection: Collection, params: URLSearchParams): number[] | undefined {
+  const filters: { values: readonly string[]; needle: string; anchored: boolean }[] = [];
+  for (const key of collection.filterKeys) {
+    const needle = filterValue(params, key)?.toLowerCase();
+    if (needle === undefined) continue;
+    filters.push({
+      values: collection.fields.get(key) ?? [],
+      needle,
+      // The server anchors a gender that starts with "male", so "male" does not find "Female".
+      anchored: key === 'gender' && needle.startsWith('male'),
+    });
+  }
+  if (filters.length === 0) return undefined;
+  const matches: number[] = [];
+  for (let index = 0; index < collection.json.length; index++) {
+    const ok = filters.every(({ values, needle, anchored }) => {
+      const value = values[index] ?? '';
+      return anchored ? value.startsWith(needle) : value.includes(needle);
+    });
+    if (ok) matches.push(index);
+  }
+  return matches;
 }

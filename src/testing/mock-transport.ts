@@ -1,5 +1,6 @@
 import { ResponseError, TimeoutError } from '../errors/classes.js';
 import { raceAbort } from '../internal/async.js';
+import { assertOptionsObject, functionOption, millisecondsOption } from '../internal/checks.js';
 import type {
   AsyncTransport,
   BlockingTransport,
@@ -194,13 +195,14 @@ function wait(ms: number, request: TransportRequest): Promise<void> {
  * ```
  */
 export function createMockTransport(options?: MockTransportOptions): MockTransport {
+  const o = assertOptionsObject(options, 'options', ['data', 'baseUrl', 'latencyMs', 'respond']);
   const apiOptions = {
-    ...(options?.data ? { data: options.data } : {}),
-    ...(options?.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(o.data === undefined ? {} : { data: o.data as Dataset }),
+    ...(o.baseUrl === undefined ? {} : { baseUrl: o.baseUrl as string }),
   };
   const api = createFakeApi(apiOptions);
-  const latencyMs = options?.latencyMs ?? 0;
-  const respondOverride = options?.respond;
+  const latencyMs = millisecondsOption(o.latencyMs, 'latencyMs');
+  const respondOverride = functionOption<MockResponder>(o.respond, 'respond');
   const next = (request: TransportRequest) => api.handle(request);
 
   let calls: MockCall[] = [];

@@ -1,6 +1,18 @@
+import {
+  ArgumentRangeError,
+  InvalidArgumentError,
+  RickMortyError,
+  WorkerError,
+} from '../errors/classes.js';
+import {
+  assertOptionsObject,
+  describeValue,
+  integerOption,
+  millisecondsOption,
+} from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 import { workerEntry } from '../transports/worker-entry.js';
-import type { Dataset } from './dataset.js';
+import { checkDataset, type Dataset } from './dataset.js';
 
 /**
  * Faults the replica server injects, each a probability from 0 to 1 drawn per request from a
@@ -124,23 +136,78 @@ export type ReplicaReply =
   | { readonly type: 'reply'; readonly id: number; readonly stats?: ReplicaStats };
 
 const PROBABILITIES = ['serverError', 'rateLimit', 'reset', 'truncate', 'hang'] as const;
+const FAULT_KEYS = [...PROBABILITIES, 'retryAfterSeconds', 'paths'] as const;
+const REPLICA_KEYS = ['data', 'latencyMs', 'faults', 'seed', 'port', 'host'] as const;
 
-function checkOptions(options: ReplicaServerOptions): void {
-  const faults = options.faults ?? {};
+function checkFaults(value: unknown): FaultOptions {
+  const o = assertOptionsObject(value, 'faults', FAULT_KEYS);
+  const faults: FaultOptions = {};
   for (const key of PROBABILITIES) {
-    const value = faults[key];
-    if (value !== undefined && !(value >= 0 && value <= 1)) {
-      throw new RangeError(`faults.${key} must be a probability from 0 to 1, got ${value}`);
+    const probability = o[key];
+    if (probability === undefined) continue;
+    if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) {
+      throw new ArgumentRangeError(
+        `Expected \`faults.${key}\` to be a probability from 0 to 1, got ${describeValue(probability)}`,
+      );
     }
+    faults[key] = probability;
   }
-  const retryAfter = faults.retryAfterSeconds;
-  if (retryAfter !== undefined && !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
-    throw new RangeError(`faults.retryAfterSeconds must be 0 or more, got ${retryAfter}`);
+  const retryAfter = o.retryAfterSeconds;
+  if (retryAfter !== undefined) {
+    if (typeof retryAfter !== 'number' || !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
+      throw new ArgumentRangeError(
+        `Expected \`faults.retryAfterSeconds\` to be a number of seconds from 0, got ${describeValue(retryAfter)}`,
+      );
+    }
+    faults.retryAfterSeconds = retryAfter;
   }
-  const latency = options.latencyMs;
-  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) {
-    throw new RangeError(`latencyMs must be 0 or more, got ${latency}`);
+  const paths = o.paths;
+  if (paths !== undefined) {
+    if (typeof paths !== 'string' && !(paths instanceof RegExp)) {
+      throw new InvalidArgumentError(
+        `Expected \`faults.paths\` to be a string or a RegExp, got ${describeValue(paths)}`,
+      );
+    }
+    faults.paths = paths;
   }
+  return faults;
+}
+
+function checkData(value: unknown): Pick<ReplicaWorkerData, 'data' | 'directory'> {
+  if (value === undefined) return {};
+  if (typeof value === 'object' && value !== null && 'directory' in value) {
+    const directory = (value as { directory: unknown }).directory;
+    if (typeof directory !== 'string' || directory === '') {
+      throw new InvalidArgumentError(
+        `Expected \`data.directory\` to be the path of a directory, got ${describeValue(directory)}`,
+      );
+    }
+    return { directory };
+  }
+  return { data: checkDataset(value) };
+}
+
+/**
+ * Checks the options from plain JavaScript as well as TypeScript, each read once, and returns what
+ * the worker gets: a mistake is an `InvalidArgumentError` or `ArgumentRangeError` here, not a
+ * failure inside the worker thread.
+ */
+function checkOptions(options: unknown): ReplicaWorkerData {
+  const o = assertOptionsObject(options, 'options', REPLICA_KEYS);
+  const host = o.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') {
+    throw new InvalidArgumentError(
+      `Expected \`host\` to be an address, got ${describeValue(host)}`,
+    );
+  }
+  return {
+    ...checkData(o.data),
+    latencyMs: millisecondsOption(o.latencyMs, 'latencyMs'),
+    faults: checkFaults(o.faults),
+    seed: integerOption(o.seed, 'seed', 1, { min: Number.MIN_SAFE_INTEGER }),
+    port: integerOption(o.port, 'port', 0, { max: 65_535 }),
+    host,
+  };
 }
 
 /**
@@ -162,23 +229,12 @@ function checkOptions(options: ReplicaServerOptions): void {
  * ```
  */
 export async function startReplicaServer(options?: ReplicaServerOptions): Promise<ReplicaServer> {
-  const settings = options ?? {};
-  checkOptions(settings);
-  const source = settings.data;
-  const init: ReplicaWorkerData = {
-    ...(source && 'directory' in source ? { directory: source.directory } : {}),
-    ...(source && !('directory' in source) ? { data: source } : {}),
-    latencyMs: settings.latencyMs ?? 0,
-    faults: settings.faults ?? {},
-    seed: settings.seed ?? 1,
-    port: settings.port ?? 0,
-    host: settings.host ?? '127.0.0.1',
-  };
+  const init = checkOptions(options);
   const entry = workerEntry('replica-worker', import.meta.url, { ...init });
   // Looked up at run time, not imported, so that the testing entry point (which also holds the
   // mock transport) can be bundled for a browser.
   const threads = nodeBuiltin('node:worker_threads');
-  if (!threads) throw new Error('startReplicaServer needs Node.js 20.19 or later');
+  if (!threads) throw new RickMortyError('startReplicaServer needs Node.js 20.19 or later');
   const worker = new threads.Worker(entry.url, { workerData: entry.workerData });
 
   const pending = new Map<
@@ -202,11 +258,15 @@ export async function startReplicaServer(options?: ReplicaServerOptions): Promis
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(new Error(`The replica server failed to start: ${error.message}`, { cause: error }));
+      reject(
+        new WorkerError(`The replica server failed to start: ${error.message}`, { cause: error }),
+      );
     };
     const onExit = (code: number) => {
       cleanup();
-      reject(new Error(`The replica server's worker exited with code ${code} before it started`));
+      reject(
+        new WorkerError(`The replica server's worker exited with code ${code} before it started`),
+      );
     };
     const cleanup = () => {
       worker.off('message', onMessage);
@@ -229,9 +289,9 @@ export async function startReplicaServer(options?: ReplicaServerOptions): Promis
     waiter?.resolve(message);
   });
   worker.on('error', (error) =>
-    fail(new Error(`The replica server failed: ${error.message}`, { cause: error })),
+    fail(new WorkerError(`The replica server failed: ${error.message}`, { cause: error })),
   );
-  worker.on('exit', () => fail(new Error('The replica server is closed')));
+  worker.on('exit', () => fail(new WorkerError('The replica server is closed')));
   // Only a pending question keeps the program alive; a forgotten server must not.
   worker.unref();
 
@@ -261,7 +321,7 @@ export async function startReplicaServer(options?: ReplicaServerOptions): Promis
     async stats() {
       const reply = await ask('stats');
       if (reply.type !== 'reply' || !reply.stats) {
-        throw new Error('The replica server sent no stats');
+        throw new WorkerError('The replica server sent no stats');
       }
       return reply.stats;
     },

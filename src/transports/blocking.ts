@@ -3,7 +3,7 @@ import { BlockingUnavailableError, TimeoutError, WorkerError } from '../errors/c
 import { deserializeError, type SerializedError } from '../errors/wire.js';
 import { blockingWait, throwIfAborted } from '../internal/async.js';
 import { assertOptionsObject, integerOption } from '../internal/checks.js';
-import { DEFAULT_TIMEOUT } from '../internal/constants.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { BlockingTransport, TransportRequest, TransportResponse } from './types.js';
 import { workerEntry } from './worker-entry.js';
@@ -12,6 +12,8 @@ import { workerEntry } from './worker-entry.js';
 export interface BlockingTransportOptions {
   /** Milliseconds before a request is aborted, when the request names none. Default: 10000. */
   timeout?: number;
+  /** The largest body to read, in bytes, when the request names none. Default: 5 MiB. */
+  maxResponseBytes?: number;
   /**
    * How much longer than the request's timeout the calling thread waits for the worker before it
    * gives up on the worker itself and replaces it. Default: 1000.
@@ -47,12 +49,33 @@ interface Running {
   dead: Error | undefined;
 }
 
-const KEYS = ['timeout', 'timeoutMargin', 'startupTimeout'] as const;
+const KEYS = ['timeout', 'maxResponseBytes', 'timeoutMargin', 'startupTimeout'] as const;
 
 function workerThreads(): typeof WorkerThreads | undefined {
   // Looked up at run time, not imported, so that bundling the client for a browser does not pull
   // in a Node module; there the blocking twins throw a clear error instead.
   return nodeBuiltin('node:worker_threads');
+}
+
+/**
+ * The options checked, each read once, with the defaults filled in: what the transport uses, and
+ * what `makeAsync` rebuilds it from (not the object given, which a getter could change).
+ */
+function checkOptions(options: unknown): Required<BlockingTransportOptions> {
+  const o = assertOptionsObject(options, 'options', KEYS);
+  return {
+    timeout: integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 }),
+    maxResponseBytes: integerOption(
+      o.maxResponseBytes,
+      'maxResponseBytes',
+      DEFAULT_MAX_RESPONSE_BYTES,
+      {
+        min: 1,
+      },
+    ),
+    timeoutMargin: integerOption(o.timeoutMargin, 'timeoutMargin', 1000),
+    startupTimeout: integerOption(o.startupTimeout, 'startupTimeout', 10_000, { min: 1 }),
+  };
 }
 
 /**
@@ -81,10 +104,8 @@ function workerThreads(): typeof WorkerThreads | undefined {
 export function createBlockingTransport(
   options: BlockingTransportOptions = {},
 ): BlockingHttpTransport {
-  const o = assertOptionsObject(options, 'options', KEYS);
-  const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
-  const margin = integerOption(o.timeoutMargin, 'timeoutMargin', 1000);
-  const startupTimeout = integerOption(o.startupTimeout, 'startupTimeout', 10_000, { min: 1 });
+  const checked = checkOptions(options);
+  const { timeout: defaultTimeout, maxResponseBytes: defaultMax, timeoutMargin: margin } = checked;
   let running: Running | undefined;
   let nextId = 1;
 
@@ -151,13 +172,13 @@ export function createBlockingTransport(
       target.dead ??= new WorkerError('The blocking transport worker exited');
       if (running === target) running = undefined;
     });
-    const ready = await_(target, 0, Date.now() + startupTimeout);
+    const ready = await_(target, 0, Date.now() + checked.startupTimeout);
     if (!ready || !('ready' in ready)) {
       void stop(target);
       throw new WorkerError(
         ready
           ? 'The blocking transport worker failed to start'
-          : `The blocking transport worker did not start within ${startupTimeout} ms`,
+          : `The blocking transport worker did not start within ${checked.startupTimeout} ms`,
         { cause: target.dead },
       );
     }
@@ -165,7 +186,8 @@ export function createBlockingTransport(
   }
 
   return {
-    rebuild: { builtin: 'blocking', options: { ...options } },
+    rebuild: { builtin: 'blocking', options: checked },
+    defaults: { timeout: defaultTimeout, maxResponseBytes: defaultMax },
 
     requestSync(request: TransportRequest): TransportResponse {
       throwIfAborted(request.signal);
@@ -174,9 +196,10 @@ export function createBlockingTransport(
       const target = running;
       const id = nextId++;
       const timeout = request.timeout ?? defaultTimeout;
+      const maxResponseBytes = request.maxResponseBytes ?? defaultMax;
       // A signal cannot cross threads; the worker gets everything else.
       const { signal: _signal, ...plain } = request;
-      target.port.postMessage({ id, request: { ...plain, timeout } });
+      target.port.postMessage({ id, request: { ...plain, timeout, maxResponseBytes } });
       const reply = await_(target, id, Date.now() + timeout + margin);
       if (!reply) {
         // The worker did not answer even after its own timeout: treat it as stuck and replace it.

@@ -16,16 +16,50 @@ import {
 import { isAbortError, isRickMortyError } from '../errors/guards.js';
 import type { TransportRequest } from './types.js';
 
-/** A failure from inside a transport that is not already one of ours, as a `ConnectionError`. */
+/** How deep into a `cause` chain the root cause is looked for. */
+const MAX_CAUSE_DEPTH = 6;
+
+/**
+ * The first error of an `AggregateError` (a connection to `localhost` tries `::1` and
+ * `127.0.0.1`, and fails with both), else `error` itself.
+ */
+function firstOf(error: unknown): unknown {
+  const errors = (error as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) && errors.length > 0 ? errors[0] : error;
+}
+
+/**
+ * What went wrong, from the root cause up: the first system `code` in the chain of causes and
+ * their messages, without `fetch`'s bare `fetch failed`, which says nothing. `fetch` hides the
+ * reason (`connect ECONNREFUSED 127.0.0.1:80`, `bad port`) one or two `cause`s down.
+ */
+export function rootCauseOf(error: unknown): { code: string | undefined; reason: string } {
+  let code: string | undefined;
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current != null; depth++) {
+    const item = firstOf(current) as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === undefined && typeof item.code === 'string') code = item.code;
+    const message = typeof item.message === 'string' ? item.message.trim() : '';
+    if (message && !messages.some((seen) => seen.includes(message))) messages.push(message);
+    if (typeof item !== 'object' || item === null) {
+      if (messages.length === 0) messages.push(String(item));
+      break;
+    }
+    current = item.cause;
+  }
+  const useful = messages.length > 1 ? messages.filter((m) => m !== 'fetch failed') : messages;
+  const text = useful.join(': ');
+  const reason = code && !text.includes(code) ? `${code}${text ? `: ${text}` : ''}` : text;
+  return { code, reason };
+}
+
+/**
+ * A failure from inside a transport that is not already one of ours, as a `ConnectionError` whose
+ * message names the root cause and its code.
+ */
 export function connectionErrorFor(request: TransportRequest, error: unknown): ConnectionError {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code =
-    typeof (error as { code?: unknown } | null)?.code === 'string'
-      ? (error as { code: string }).code
-      : typeof cause?.code === 'string'
-        ? cause.code
-        : undefined;
-  const reason = error instanceof Error ? error.message : String(error);
+  const { code, reason } = rootCauseOf(error);
   return new ConnectionError(
     { method: request.method, url: request.url, code, reason },
     { cause: error },

@@ -1,6 +1,6 @@
 import ky from 'ky';
-import { ResponseError, TimeoutError } from '../errors/classes.js';
-import { throwIfAborted } from '../internal/async.js';
+import { InvalidArgumentError, ResponseError, TimeoutError } from '../errors/classes.js';
+import { onAbort, throwIfAborted } from '../internal/async.js';
 import { assertOptionsObject, functionOption, integerOption } from '../internal/checks.js';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -39,8 +39,42 @@ export interface HttpTransportOptions {
 
 const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine'] as const;
 
+const noop = () => {};
+
 function isNode(): boolean {
   return typeof globalThis.process?.versions?.node === 'string';
+}
+
+/** The `charset` of a `content-type`, or undefined when it names none. */
+export function charsetOf(contentType: string | null): string | undefined {
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
+  const label = (match?.[1] ?? match?.[2] ?? '').trim();
+  return label === '' ? undefined : label;
+}
+
+/**
+ * The decoder for the body's `charset` (UTF-8 when it names none): a server that says
+ * `charset=latin1` is read as Latin-1, not as garbled UTF-8. A charset nobody can decode is a
+ * `ResponseError` with code `BAD_CHARSET`.
+ */
+// No `TextDecoder` type annotations: without the DOM library (a Node-only tsconfig) the name is a
+// value only, and a program that type-checks this file must not need it.
+function decoderFor(response: Response, request: TransportRequest) {
+  const charset = charsetOf(response.headers.get('content-type'));
+  try {
+    return new TextDecoder(charset ?? 'utf-8');
+  } catch (error) {
+    throw new ResponseError(
+      {
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        code: 'BAD_CHARSET',
+        detail: `Response body is in a charset this client cannot decode (${JSON.stringify(charset)})`,
+      },
+      { cause: error },
+    );
+  }
 }
 
 async function readCapped(
@@ -61,15 +95,24 @@ async function readCapped(
     await response.body?.cancel().catch(() => {});
     throw tooLarge(`content-length ${declared}`);
   }
+  let decoder: ReturnType<typeof decoderFor>;
+  try {
+    decoder = decoderFor(response, request);
+  } catch (error) {
+    await response.body?.cancel().catch(() => {});
+    throw error;
+  }
   if (!response.body) return '';
   // A declared length within the cap bounds the body, unless it is compressed (fetch inflates it,
   // and a small compressed body can inflate to any size): then the fast whole-body read is safe.
   const encoding = response.headers.get('content-encoding');
   if (response.headers.has('content-length') && (!encoding || encoding === 'identity')) {
-    return response.text();
+    // `text()` reads UTF-8 whatever the charset; other charsets go through their decoder.
+    return decoder.encoding === 'utf-8'
+      ? response.text()
+      : decoder.decode(await response.arrayBuffer());
   }
   const reader = response.body.getReader();
-  const decoder = new TextDecoder();
   let received = 0;
   let text = '';
   for (;;) {
@@ -138,16 +181,17 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
     { min: 1 },
   );
   if (o.redirect !== undefined && o.redirect !== 'manual' && o.redirect !== 'follow') {
-    throw new TypeError("Expected `redirect` to be 'manual' or 'follow'");
+    throw new InvalidArgumentError("Expected `redirect` to be 'manual' or 'follow'");
   }
   const redirect =
     (o.redirect as 'manual' | 'follow' | undefined) ?? (isNode() ? 'manual' : 'follow');
   if (o.engine !== undefined && o.engine !== 'ky' && o.engine !== 'fetch') {
-    throw new TypeError("Expected `engine` to be 'ky' or 'fetch'");
+    throw new InvalidArgumentError("Expected `engine` to be 'ky' or 'fetch'");
   }
   const send = o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(fetchFn, redirect);
 
   return {
+    defaults: { timeout: defaultTimeout, maxResponseBytes: defaultMax },
     async request(request: TransportRequest): Promise<TransportResponse> {
       const timeout = request.timeout ?? defaultTimeout;
       const limit = request.maxResponseBytes ?? defaultMax;
@@ -165,8 +209,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
               controller.abort();
             }, timeout)
           : undefined;
-      const onAbort = () => controller.abort(request.signal?.reason);
-      request.signal?.addEventListener('abort', onAbort, { once: true });
+      const signal = request.signal;
+      const unsubscribe = signal ? onAbort(signal, () => controller.abort(signal.reason)) : noop;
       try {
         const response = await send(request, controller.signal);
         const body = await readCapped(response, limit, request);
@@ -184,7 +228,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
         throw transportFailure(request, error);
       } finally {
         clearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
+        unsubscribe();
       }
     },
   };

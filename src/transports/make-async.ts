@@ -215,7 +215,10 @@ export function makeAsync(
       );
     }
     const pool = createPool(options);
+    const { defaults } = target as RebuildableTransport;
     return {
+      // The settings of the transport it runs, which the rebuilt copy applies too.
+      ...(defaults ? { defaults } : {}),
       request(request: TransportRequest): Promise<TransportResponse> {
         const { signal, ...plain } = request;
         if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));

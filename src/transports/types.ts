@@ -28,10 +28,23 @@ export interface TransportResponse {
   readonly body: string;
 }
 
+/**
+ * What a transport applies to a request that names no timeout or size cap: the settings it was
+ * made with. A client given a transport that declares them leaves those settings to it where the
+ * client's options and the call's say nothing; for one that does not, the client names the
+ * library's defaults (10 s, 5 MiB) in every request.
+ */
+export interface TransportDefaults {
+  readonly timeout?: number | undefined;
+  readonly maxResponseBytes?: number | undefined;
+}
+
 /** A transport for the async half: `getCharacterAsync` and its kin. */
 export interface AsyncTransport {
   /** Sends one request and resolves with the answer, whatever its status. */
   request(request: TransportRequest): Promise<TransportResponse>;
+  /** The timeout and size cap it applies to a request that names none, if it has its own. */
+  readonly defaults?: TransportDefaults | undefined;
   /** Releases sockets or workers. */
   close?(): void | Promise<void>;
 }
@@ -40,6 +53,8 @@ export interface AsyncTransport {
 export interface BlockingTransport {
   /** Sends one request and returns the answer, whatever its status, blocking until it arrives. */
   requestSync(request: TransportRequest): TransportResponse;
+  /** The timeout and size cap it applies to a request that names none, if it has its own. */
+  readonly defaults?: TransportDefaults | undefined;
   /** Releases sockets or workers. */
   close?(): void | Promise<void>;
 }

@@ -43,8 +43,17 @@ const SCRIPT = fileURLToPath(new URL('./http-server-child.mjs', import.meta.url)
  * thread in `Atomics.wait`, which would starve an in-process server).
  */
 export function startTestServer(): Promise<TestServer> {
+  return startServerProcess(SCRIPT);
+}
+
+/**
+ * Starts the server script `script` (a path) in a child process, and talks to it over IPC: the
+ * script records requests and answers the commands `requests`, `stats`, `reset` and `close`, as
+ * http-server-child.mjs does.
+ */
+export function startServerProcess(script: string): Promise<TestServer> {
   // A plain `.mjs` script: no loader needed, and the test runner's flags are not inherited.
-  const child: ChildProcess = fork(SCRIPT, [], {
+  const child: ChildProcess = fork(script, [], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
