@@ -87,9 +87,9 @@ const SIZE_TARGETS = {
   tarball: { target: 250_000, what: 'the tarball, packed' },
   browser: {
     target: 18_000,
-    budget: 27_000,
+    budget: 29_000,
     what: "the async path's browser bundle, minified + gzip, with ky and zod/mini in it",
-    why: 'ky, zod/mini (with the schemas), gensync and p-limit alone weigh about 13.7 kB of it; the client itself about 12',
+    why: 'ky, zod/mini (with the schemas), gensync and p-limit alone weigh about 13.7 kB of it; the client itself is the rest',
   },
 };
 

@@ -126,10 +126,11 @@ describe('prefetch with the mock transport', () => {
       },
     });
     const client = new RickMortyClient({ transport });
-    for (const walk of [
+    const walks: AsyncIterable<unknown>[] = [
       client.iterateCharacterPagesAsync({}, { prefetch: 8 }),
       client.iterateCharactersAsync({}, { prefetch: 8 }),
-    ]) {
+    ];
+    for (const walk of walks) {
       transport.reset();
       const error = await rejectionOf(collect(walk));
       expect((error as { code?: string }).code).toBe('TOO_MANY_RECORDS');
