@@ -174,6 +174,10 @@ function describeVia(via: BubbleNode['via']): string {
       return ` <- iterated at ${where} (becomes for await)`;
     case 'iife':
       return ` <- called in place at ${where}`;
+    case 'helper':
+      return ` <- handed to a helper at ${where} (gets an async sibling that awaits it)`;
+    case 'array':
+      return ` <- Array callback at ${where} (becomes an in-order loop)`;
     default:
       return ` <- called at ${where}`;
   }
