@@ -471,9 +471,16 @@ export class Plan {
     const keep = this.scope.keepTwins;
     for (const plan of this.plans.values()) {
       if (plan.mode !== 'convert') continue;
-      if (plan.role === 'helper')
+      const name = analysis.unitName(plan.unit);
+      if (plan.role === 'helper') {
         this.twinned.set(plan.unit, 'callers of the blocking helper keep it');
-      else if (plan.outside.length > 0) {
+      } else if (!keep) {
+        if (plan.outside.length > 0) {
+          this.#refuse(
+            `${name} has callers outside the step, which would be left calling an async function as if it blocked. Widen the step (--up-to a caller, up to the entry point) or keep blocking twins.`,
+          );
+        }
+      } else if (plan.outside.length > 0) {
         const first = plan.outside[0];
         const caller = first ? analysis.unitName(analysis.unitOf(first.site)) : '';
         this.twinned.set(
@@ -482,21 +489,17 @@ export class Plan {
             ? `used where it cannot be awaited: ${first.reason}`
             : `called by ${caller}, outside the step`,
         );
-      } else if (keep && analysis.isVisibleOutside(plan.unit)) {
+      } else if (analysis.isVisibleOutside(plan.unit)) {
         this.twinned.set(plan.unit, 'exported: code outside the project may call it');
       }
     }
     if (keep) this.#closeTwins();
     for (const [unit, why] of this.twinned) {
-      const name = analysis.unitName(unit);
       const problem = this.twinProblem(unit);
-      const plan = this.plans.get(unit);
-      if (!keep && plan?.role !== 'helper' && (plan?.outside.length ?? 0) > 0) {
+      if (problem) {
         this.#refuse(
-          `${name} has callers outside the step, which would be left calling an async function as if it blocked. Widen the step (--up-to a caller, up to the entry point) or keep blocking twins.`,
+          `${analysis.unitName(unit)} must keep its blocking version (${why}) and cannot: ${problem}.`,
         );
-      } else if (problem) {
-        this.#refuse(`${name} must keep its blocking version (${why}) and cannot: ${problem}.`);
       }
     }
   }
