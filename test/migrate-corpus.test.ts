@@ -346,7 +346,7 @@ describe.sequential('the corpus, migrated whole with --all', () => {
   it('moves a blocking default parameter into the body (class 9)', async () => {
     const defaults = await text('default-params/main.ts');
     expect(defaults).toContain(
-      'async function greet(id: number, name?: string, greeting?: string): Promise<string> {\n  if (name === undefined) name = (await client.getCharacterAsync(id)).name;\n  if (greeting === undefined) greeting = `Hello ${name}`;',
+      'async function greet(\n  id: number,\n  name?: string,\n  greeting?: string,\n): Promise<string> {\n  if (name === undefined) name = (await client.getCharacterAsync(id)).name;\n  if (greeting === undefined) greeting = `Hello ${name}`;',
     );
     expect(defaults).toContain(
       'const episodeLine = async (id: number, title?: string): Promise<string> => {\n  if (title === undefined) title = (await client.getEpisodeAsync(id)).name;\n  return `${id}: ${title}`;\n};',
