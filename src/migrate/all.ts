@@ -148,7 +148,8 @@ function tryBottom(
 }
 
 interface StepState {
-  readonly bottom: Bottom;
+  /** Found again on each new analysis: nodes of an older one are gone once a step was tried. */
+  bottom: Bottom;
   readonly refusal: string[];
   readonly at: ReturnType<Analysis['location']>;
   /** Whether any of its blocking calls was rewritten. */
@@ -210,12 +211,13 @@ function applySteps(
   for (const state of states) {
     const bottom = byKey.get(state.bottom.key);
     if (!bottom) continue;
+    state.bottom = bottom;
     state.refusal.push(...tryBottom(analysis, bottom, keepTwins, fresh));
     if (state.refusal.length === 0) accepted.push(state);
   }
   const ordered = bottomUp(
     analysis,
-    accepted.map((state) => byKey.get(state.bottom.key) ?? state.bottom),
+    accepted.map((state) => state.bottom),
   );
   const rest = ordered.map((bottom) => accepted.find((state) => state.bottom.key === bottom.key)!);
   if (together(rest)) return { reports, attention };

@@ -49,6 +49,8 @@ class EditBuilder {
   readonly refusal: string[] = [];
   readonly catchSites = new Set<Node>();
   readonly helpers = new Map<SourceFile, Set<string>>();
+  /** Identifiers already pointed at a twin: a reference may be reached twice (a family, a twin call). */
+  readonly renamed = new Set<Node>();
 
   constructor(plan: Plan) {
     this.plan = plan;
@@ -90,7 +92,7 @@ class EditBuilder {
       else for (const edit of result) this.add(member.getSourceFile(), edit);
     }
     for (const site of this.plan.sites.values()) this.#site(site);
-    const renamed = new Set<Node>();
+    const renamed = this.renamed;
     for (const [unit] of this.plan.twinned) {
       const declaredTwin = `${this.analysis.bindingName(unit)?.getText() ?? 'default'}Async`;
       // A method's family shares its references: each is renamed once.
@@ -233,13 +235,13 @@ class EditBuilder {
   #site(site: Site): void {
     const tm = this.tm;
     const node = site.node;
-    if (site.twin) {
+    if (site.twin && !this.renamed.has(site.twin.nameNode)) {
+      this.renamed.add(site.twin.nameNode);
       this.replace(
         site.twin.nameNode,
         this.routing.twinReference(site.twin.nameNode, site.twin.asyncTwin),
       );
-    }
-    const loop = node.getParent();
+    }    const loop = node.getParent();
     const forOf =
       site.kind === 'for-of' ||
       (site.twin?.asyncIterable === true && loop !== undefined && tm.Node.isForOfStatement(loop));
