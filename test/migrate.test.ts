@@ -496,3 +496,31 @@ describe('without ts-morph', () => {
     }
   });
 });
+
+describe("the migration assistant's own code", () => {
+  it('has no function over 120 lines (issue 15, item 11)', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const dir = join(repo, 'src/migrate');
+    const long: string[] = [];
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.ts')) continue;
+      const file = join(dir, name);
+      const source = ts.createSourceFile(
+        file,
+        await readFile(file, 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+      );
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+          const start = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+          const end = source.getLineAndCharacterOfPosition(node.end).line;
+          if (end - start + 1 > 120) long.push(`${name}:${start + 1} ${end - start + 1} lines`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(long).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import type * as TsMorph from 'ts-morph';
 import { classifyCallback } from './callbacks.js';
 import { type Family, familyOf } from './family.js';
 import type { OpenProject, TsMorphModule } from './load.js';
-import { buildReferenceIndex, type ReferenceIndex } from './references.js';
+import { ReferenceIndex } from './references.js';
 import { findTwinCall } from './twins.js';
 import type { SourceLocation, TwinOwner, UnitKind, UseKind } from './types.js';
 
@@ -64,6 +64,7 @@ export class Analysis {
   readonly #families = new Map<Node, Family>();
   readonly #memo = new Map<string, Map<Node, unknown>>();
   #index: ReferenceIndex | undefined;
+  #names: ReadonlySet<string> | undefined;
 
   constructor(open: Pick<OpenProject, 'tm' | 'project' | 'own' | 'root'>) {
     this.tm = open.tm;
@@ -161,11 +162,50 @@ export class Analysis {
 
   // --- Twins ----------------------------------------------------------------------------------
 
+  /**
+   * Names `X` for which some `XAsync` is written in the project or this package, with the local
+   * names they are imported as: a call of anything else cannot be a twin call, and is not asked
+   * about (asking the type checker about every call of a large project is what takes time).
+   */
+  #twinNames(): ReadonlySet<string> {
+    if (this.#names) return this.#names;
+    const names = new Set<string>();
+    const pattern = /([A-Za-z_$][\w$]*)Async\b/g;
+    const path = process.getBuiltinModule('node:path');
+    for (const file of this.project.getProgram().compilerObject.getSourceFiles()) {
+      const mine =
+        this.#ownPaths.has(file.fileName) ||
+        this.#packageName(path.dirname(file.fileName)) === 'rickmorty-client';
+      if (!mine) continue;
+      for (const match of file.text.matchAll(pattern)) if (match[1]) names.add(match[1]);
+    }
+    for (const file of this.own) {
+      for (const declaration of file.getImportDeclarations()) {
+        const local = declaration.getDefaultImport();
+        if (local) names.add(local.getText());
+        for (const specifier of declaration.getNamedImports()) {
+          if (names.has(specifier.getName()))
+            names.add(specifier.getAliasNode()?.getText() ?? specifier.getName());
+        }
+      }
+    }
+    this.#names = names;
+    return names;
+  }
+
   /** The blocking twin this call calls, discovered from the types, or `undefined`. */
   twinOf(call: CallExpression): TwinCall | undefined {
     const cached = this.#twins.get(call);
     if (cached !== undefined) return cached ?? undefined;
-    const found = findTwinCall(this, call);
+    const callee = call.getExpression();
+    const tm = this.tm;
+    const name = tm.Node.isPropertyAccessExpression(callee)
+      ? callee.getName()
+      : tm.Node.isIdentifier(callee)
+        ? callee.getText()
+        : undefined;
+    const found =
+      name !== undefined && this.#twinNames().has(name) ? findTwinCall(this, call) : undefined;
     this.#twins.set(call, found ?? null);
     return found;
   }
@@ -470,8 +510,8 @@ export class Analysis {
 
   /** Every reference to a declaration in the project's own files (one pass over them, on demand). */
   referencesTo(declaration: Node): readonly Node[] {
-    this.#index ??= buildReferenceIndex(this);
-    return this.#index.get(declaration) ?? [];
+    this.#index ??= new ReferenceIndex(this);
+    return this.#index.get(declaration);
   }
 
   /** The methods and interface members that stand or fall together with this one. */

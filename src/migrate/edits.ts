@@ -241,7 +241,8 @@ class EditBuilder {
         site.twin.nameNode,
         this.routing.twinReference(site.twin.nameNode, site.twin.asyncTwin),
       );
-    }    const loop = node.getParent();
+    }
+    const loop = node.getParent();
     const forOf =
       site.kind === 'for-of' ||
       (site.twin?.asyncIterable === true && loop !== undefined && tm.Node.isForOfStatement(loop));
