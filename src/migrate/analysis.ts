@@ -508,6 +508,13 @@ export class Analysis {
 
   // --- Uses -----------------------------------------------------------------------------------
 
+  /** The project's own files that import (or require, or re-export) this one. */
+  importersOf(file: SourceFile): readonly SourceFile[] {
+    return this.memo('importers', file, () =>
+      file.getReferencingSourceFiles().filter((other) => other !== file && this.isOwn(other)),
+    );
+  }
+
   /** Every reference to a declaration in the project's own files (one pass over them, on demand). */
   referencesTo(declaration: Node): readonly Node[] {
     this.#index ??= new ReferenceIndex(this);

@@ -31,7 +31,9 @@ export function arrayMethodOf(analysis: Analysis, call: CallExpression): string 
   const tm = analysis.tm;
   const callee = call.getExpression();
   if (!tm.Node.isPropertyAccessExpression(callee)) return undefined;
-  const receiver = callee.getExpression().getType().getNonNullableType();
+  // `xs?.map(...)` gives undefined for no array; the rewritten forms would not.
+  if (callee.hasQuestionDotToken() || call.hasQuestionDotToken()) return undefined;
+  const receiver = callee.getExpression().getType();
   if (!receiver.isArray() && !receiver.isReadonlyArray() && !receiver.isTuple()) return undefined;
   const declarations = callee.getNameNode().getSymbol()?.getDeclarations() ?? [];
   if (declarations.length === 0) return undefined;

@@ -10,32 +10,12 @@ type SourceFile = TsMorph.SourceFile;
  * each step's type-check proportional to what it touches.
  */
 export function affectedFiles(analysis: Analysis, changed: Iterable<SourceFile>): SourceFile[] {
-  const importers = analysis.memo(
-    'importers',
-    analysis.own[0] ?? analysis.project.getSourceFiles()[0]!,
-    () => {
-      const map = new Map<SourceFile, SourceFile[]>();
-      for (const file of analysis.own) {
-        const targets = [
-          ...file.getImportDeclarations().map((d) => d.getModuleSpecifierSourceFile()),
-          ...file.getExportDeclarations().map((d) => d.getModuleSpecifierSourceFile()),
-        ];
-        for (const target of targets) {
-          if (!target) continue;
-          const list = map.get(target) ?? [];
-          list.push(file);
-          map.set(target, list);
-        }
-      }
-      return map;
-    },
-  );
   const found = new Set<SourceFile>();
   const queue = [...changed];
   for (let file = queue.shift(); file; file = queue.shift()) {
     if (found.has(file)) continue;
     found.add(file);
-    queue.push(...(importers.get(file) ?? []));
+    queue.push(...analysis.importersOf(file));
   }
   return analysis.own.filter((file) => found.has(file));
 }

@@ -190,7 +190,18 @@ export class EffectAnalysis {
     const twin = analysis.twinOf(call);
     // The blocking twins' I/O is what the migration makes concurrent; a project twin's body is
     // looked at like any other project function.
-    if (twin && twin.owner !== 'project') return undefined;
+    if (twin?.owner === 'client') return undefined;
+    if (twin?.owner === 'library') {
+      // handleError logs each retry unless told `logger: null`.
+      const options = call.getArguments()[1];
+      const quiet =
+        options !== undefined &&
+        analysis.tm.Node.isObjectLiteralExpression(options) &&
+        options.getProperty('logger')?.getText().replace(/\s+/g, '') === 'logger:null';
+      return quiet
+        ? undefined
+        : { what: `calls ${twin.method}, which logs each retry`, path: [], node: call };
+    }
     return this.#calleeEffect(fn, call, call.getExpression());
   }
 

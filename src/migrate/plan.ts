@@ -167,7 +167,7 @@ export class Plan {
   hostProblem(unit: Unit): string | undefined {
     const tm = this.analysis.tm;
     const analysis = this.analysis;
-    if (tm.Node.isSourceFile(unit)) return undefined;
+    if (tm.Node.isSourceFile(unit)) return this.#topLevelProblem(unit);
     const kept = analysis.keptTwinAround(unit);
     if (kept) {
       return `${analysis.unitName(kept)} is the blocking twin kept beside ${analysis.unitName(kept)}Async for the callers that still block`;
@@ -184,6 +184,21 @@ export class Plan {
     }
     const lost = analysis.usesOf(unit).find((use) => use.kind === 'escape' || use.kind === 'value');
     return lost ? `${analysis.unitName(unit)} is ${lost.reason ?? 'used as a value'}` : undefined;
+  }
+
+  /**
+   * A module's top level can wait only when nothing of the project imports it: an ES module that
+   * awaits lets the modules imported beside it run before it finishes, and a CommonJS module's
+   * importer would go on before its wrapped top level ran.
+   */
+  #topLevelProblem(file: SourceFile): string | undefined {
+    const analysis = this.analysis;
+    const importer = analysis.importersOf(file)[0];
+    if (!importer) return undefined;
+    const how = analysis.allowsTopLevelAwait(file)
+      ? 'top-level await there would let the modules imported beside it run before it finishes'
+      : 'its top level, wrapped in an async function, would run after the importer goes on';
+    return `the top level of ${analysis.relative(file.getFilePath())} is imported by ${analysis.relative(importer.getFilePath())}: ${how}`;
   }
 
   #planFor(unit: Unit, role: UnitPlan['role']): UnitPlan {
@@ -606,6 +621,23 @@ export class Plan {
     return 'it is not a function, method or variable the tool can copy';
   }
 
+  /**
+   * Whether an error thrown at `node` would be caught, in `host` or in any caller of it the step
+   * reaches: then the program relies on the first error stopping the rest, which running the calls
+   * together would not do (the others would still be sent).
+   */
+  #caught(node: Node, host: Unit, seen: Set<Unit>): string | undefined {
+    const here = stopsAtFirstError(this.analysis, node, host);
+    if (here || seen.has(host)) return here;
+    seen.add(host);
+    for (const site of this.sites.values()) {
+      if (!site.callees.includes(host)) continue;
+      const found = this.#caught(site.node, site.unit, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   /** `.map` callbacks run concurrently only when nothing they do could tell. */
   #decideForms(): void {
     const analysis = this.analysis;
@@ -613,7 +645,7 @@ export class Plan {
       if (site.kind !== 'map') continue;
       const argument = site.node.getArguments()[0];
       const callback = site.callees[0];
-      const trapped = stopsAtFirstError(analysis, site.node, site.unit);
+      const trapped = this.#caught(site.node, site.unit, new Set());
       if (trapped) {
         site.form = { concurrent: false, reason: trapped };
         continue;

@@ -89,6 +89,14 @@ function rangeProblem(
   const start = range[0]?.getStart() ?? 0;
   const declared = new Map<string, Node>();
   for (const statement of range) {
+    const exporting = statement
+      .getDescendantsOfKind(tm.SyntaxKind.Identifier)
+      .find(
+        (id) => (id.getText() === 'exports' || id.getText() === 'module') && !declaredIn(id, file),
+      );
+    if (exporting) {
+      return `the code from the first blocking call on sets what the module exports (${analysis.shortText(exporting.getParent() ?? exporting)}), which its importers would no longer see: move it up first`;
+    }
     if (
       tm.Node.isImportDeclaration(statement) ||
       tm.Node.isExportDeclaration(statement) ||
@@ -127,6 +135,12 @@ function rangeProblem(
     }
   }
   return undefined;
+}
+
+/** Whether an identifier names something the module declares (not CommonJS's `module`/`exports`). */
+function declaredIn(identifier: Node, file: SourceFile): boolean {
+  const declarations = identifier.getSymbol()?.getDeclarations() ?? [];
+  return declarations.length > 0 && declarations.every((d) => d.getSourceFile() === file);
 }
 
 function wrapEdits(analysis: Analysis, file: SourceFile, range: readonly Node[]): Edit[] {
