@@ -8,6 +8,7 @@
  * Targets on the 2-core development machine: the report in at most 4 s, `--all` in at most 30 s.
  * `measureMigrateScale()` returns the figures for the benchmark suite.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,8 @@ export interface MigrateScaleFigures {
   readonly allExitCode: number;
   /** Files `--all` changed. */
   readonly changedFiles: number;
+  /** The generated program printed the same before and after `--all` (run, not timed). */
+  readonly sameOutput: boolean;
   /** The load average when the measurement started (1, 5, 15 minutes). */
   readonly loadAverage: readonly number[];
   readonly cpus: number;
@@ -165,6 +168,15 @@ export function generateScaleProject(dir: string, shape: ScaleShape = DEFAULT_SH
   return app;
 }
 
+/** Runs the generated program (`node --import tsx main.ts`) and returns what it printed. */
+function runProgram(app: string): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
 /** Generates the project in a temporary directory, then times the report and `--all`. */
 export async function measureMigrateScale(
   options: { shape?: ScaleShape; keep?: boolean } = {},
@@ -173,6 +185,7 @@ export async function measureMigrateScale(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rickmorty-migrate-scale-'));
   try {
     const app = generateScaleProject(dir, shape);
+    const outputBefore = runProgram(app);
     const loadAverage = os.loadavg();
     const migrateModule = pathToFileURL(path.join(ROOT, 'src/migrate/index.ts')).href;
     const { analyzeProject, formatBubble, runMigrateCommand } = (await import(
@@ -198,6 +211,7 @@ export async function measureMigrateScale(
       const text = readFileSync(path.join(app, `${fileName(file)}.ts`), 'utf8');
       if (text.includes('Async(')) changedFiles++;
     }
+    const sameOutput = runProgram(app) === outputBefore;
     return {
       shape,
       bubbleFunctions: report.functions.length,
@@ -206,6 +220,7 @@ export async function measureMigrateScale(
       allMs,
       allExitCode,
       changedFiles,
+      sameOutput,
       loadAverage,
       cpus: os.cpus().length,
     };
@@ -223,6 +238,7 @@ export function describeMigrateScale(figures: MigrateScaleFigures): string {
     `  bubble: ${figures.blockingCalls} blocking calls, ${figures.bubbleFunctions} functions would become async`,
     `  report (analyzeProject + formatBubble): ${(figures.reportMs / 1000).toFixed(2)} s (target <= 4 s)`,
     `  --all --write: ${(figures.allMs / 1000).toFixed(2)} s, exit ${figures.allExitCode}, ${figures.changedFiles} files changed (target <= 30 s)`,
+    `  the program prints ${figures.sameOutput ? 'the same' : 'SOMETHING ELSE'} after --all`,
     `  load average ${figures.loadAverage.map((load) => load.toFixed(2)).join(' ')} on ${figures.cpus} cores`,
   ].join('\n');
 }

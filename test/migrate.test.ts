@@ -460,10 +460,9 @@ describe('twins found by the type checker', () => {
       expect(after).toContain(
         '    return (await rm.handleErrorAsync(() => this.c.getCharacterAsync(id))).name.toUpperCase();',
       );
-      // load only reads: its calls may run together.
-      expect(after).toContain(
-        '    return (await Promise.all(ids.map((id) => this.load(id)))).join();',
-      );
+      // load's handleError would log each retry: the calls keep their order.
+      expect(after).toContain('    return (await mapInOrder(ids, (id) => this.load(id))).join();');
+      expect(step.forms[0]?.reason).toMatch(/calls handleError, which logs each retry/);
       expect(after).toContain(
         '  return Promise.resolve(1).then(async (id) => (await client.getCharacterAsync(id)).name);',
       );

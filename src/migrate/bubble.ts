@@ -169,7 +169,7 @@ function describeVia(via: BubbleNode['via']): string {
   const where = `${via.file}:${via.line}:${via.column}`;
   switch (via.kind) {
     case 'map':
-      return ` <- .map() callback at ${where} (becomes await Promise.all(...))`;
+      return ` <- .map() callback at ${where} (becomes await Promise.all(...), or mapInOrder(...) when the calls must keep their order)`;
     case 'producer':
       return ` <- handed to a retry helper at ${where}`;
     case 'for-of':
