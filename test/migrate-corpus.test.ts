@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected texts are TypeScript source with template literals in it.
 /**
  * The migration assistant against a corpus of legacy programs of many shapes
  * (test/fixtures/migrate-corpus): each runs before and after `rickmorty migrate --all --write`

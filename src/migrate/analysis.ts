@@ -474,6 +474,26 @@ export class Analysis {
     );
   }
 
+  /**
+   * Whether a function already returns a promise (`function later(): Promise<string>`): made
+   * async, its type stays the same, so its callers do not change (an `await` added there would
+   * hand them the value instead of the promise they use).
+   */
+  returnsPromise(unit: Unit): boolean {
+    const tm = this.tm;
+    if (
+      (!tm.Node.isFunctionDeclaration(unit) &&
+        !tm.Node.isMethodDeclaration(unit) &&
+        !tm.Node.isArrowFunction(unit) &&
+        !tm.Node.isFunctionExpression(unit)) ||
+      this.isGenerator(unit)
+    ) {
+      return false;
+    }
+    const typeNode = unit.getReturnTypeNode();
+    return isThenable(typeNode ? typeNode.getType() : unit.getReturnType());
+  }
+
   /** Why a unit can never become async, when it cannot. */
   cannotBeAsync(unit: Unit): string | undefined {
     switch (this.unitKind(unit)) {
@@ -507,6 +527,48 @@ export class Analysis {
   }
 
   // --- Uses -----------------------------------------------------------------------------------
+
+  /**
+   * Work the program already leaves running while its code goes on: a timer or a scheduled
+   * callback (`setTimeout`, `setImmediate`, `queueMicrotask`, `process.nextTick`), or a promise
+   * nobody awaits (`fetchAsync().then(...)` as a statement). A blocking program holds it back until
+   * its synchronous run ends; an `await` added by a step would let it run in between. A promise
+   * left at the very end of a module's top level (`main().catch(...)`) is the program's own entry.
+   */
+  pendingWork(files: Iterable<SourceFile>): Node | undefined {
+    for (const file of this.#program(files)) {
+      const found = this.memo('pending', file, () => findPendingWork(this, file));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The own files linked to these by imports, either way: the program they belong to. */
+  #program(files: Iterable<SourceFile>): Set<SourceFile> {
+    const found = new Set<SourceFile>();
+    const queue = [...files];
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      if (found.has(file)) continue;
+      found.add(file);
+      queue.push(...this.importersOf(file));
+      for (const declaration of [
+        ...file.getImportDeclarations(),
+        ...file.getExportDeclarations(),
+      ]) {
+        const target = declaration.getModuleSpecifierSourceFile();
+        if (target && this.isOwn(target)) queue.push(target);
+      }
+      for (const statement of file.getStatements()) {
+        if (!this.tm.Node.isImportEqualsDeclaration(statement)) continue;
+        const reference = statement.getModuleReference();
+        const target = this.tm.Node.isExternalModuleReference(reference)
+          ? reference.getReferencedSourceFile()
+          : undefined;
+        if (target && this.isOwn(target)) queue.push(target);
+      }
+    }
+    return found;
+  }
 
   /** The project's own files that import (or require, or re-export) this one. */
   importersOf(file: SourceFile): readonly SourceFile[] {
@@ -664,6 +726,51 @@ export function localDeclaration(tm: TsMorphModule, scope: Node, name: string): 
     }
   }
   return undefined;
+}
+
+const SCHEDULERS = new Set([
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'nextTick',
+]);
+
+function findPendingWork(analysis: Analysis, file: SourceFile): Node | undefined {
+  const tm = analysis.tm;
+  const statements = file.getStatements();
+  const last = statements.at(-1);
+  let found: Node | undefined;
+  file.forEachDescendant((node, traversal) => {
+    if (tm.Node.isCallExpression(node)) {
+      const callee = node.getExpression();
+      const name = tm.Node.isPropertyAccessExpression(callee)
+        ? callee.getName()
+        : tm.Node.isIdentifier(callee)
+          ? callee.getText()
+          : '';
+      if (SCHEDULERS.has(name)) {
+        const declarations = (
+          tm.Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee
+        )
+          .getSymbol()
+          ?.getDeclarations();
+        if (declarations?.some((d) => !analysis.isOwn(d))) found = node;
+      }
+    } else if (tm.Node.isExpressionStatement(node) && node !== last) {
+      let expression = unwrapParentheses(tm, node.getExpression());
+      if (tm.Node.isVoidExpression(expression))
+        expression = unwrapParentheses(tm, expression.getExpression());
+      if (
+        (tm.Node.isCallExpression(expression) || tm.Node.isNewExpression(expression)) &&
+        isThenable(expression.getType())
+      ) {
+        found = node;
+      }
+    }
+    if (found) traversal.stop();
+  });
+  return found;
 }
 
 function isVisible(analysis: Analysis, unit: Unit): boolean {

@@ -68,7 +68,9 @@ class BubbleBuilder {
       return this.#leaf(base, { entryPoint: true });
     }
     if (path.has(unit)) return this.#leaf(base, { recursive: true });
-    if (analysis.isAsync(unit)) return this.#leaf(base, { alreadyAsync: true });
+    if (analysis.isAsync(unit) || analysis.returnsPromise(unit)) {
+      return this.#leaf(base, { alreadyAsync: true });
+    }
     const blocked = analysis.cannotBeAsync(unit);
     if (blocked) {
       this.note(at, `${name}: ${blocked}`);

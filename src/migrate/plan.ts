@@ -124,6 +124,14 @@ export class Plan {
     this.#prune();
     this.#settleTwins();
     this.#decideForms();
+    const files = new Set([...this.sites.values()].map((site) => site.node.getSourceFile()));
+    const pending = files.size > 0 ? this.analysis.pendingWork(files) : undefined;
+    if (pending) {
+      const at = this.analysis.location(pending);
+      this.#refuse(
+        `The program already leaves work running while it goes on (${this.analysis.shortText(pending)} at ${at.file}:${at.line}): an await added by this step would let it run in between, where the blocking call held it back. Migrate by hand, or await that work first.`,
+      );
+    }
     return this;
   }
 
@@ -241,6 +249,8 @@ export class Plan {
     const plan = this.plans.get(unit);
     if (!plan) return;
     if (tm.Node.isMethodDeclaration(unit)) this.#family(unit);
+    // Its callers already get a promise from it: nothing above it changes.
+    if (this.analysis.returnsPromise(unit)) return;
     for (const use of this.analysis.usesOf(unit)) this.#follow(unit, plan, use);
   }
 
@@ -434,6 +444,7 @@ export class Plan {
           analysis.isVisibleOutside(unit) ||
           uses.length === 0 ||
           uses.some((use) => use.kind === 'awaited') ||
+          analysis.returnsPromise(unit) ||
           plan.outside.some((use) => use.later)
         ) {
           need(unit);
@@ -504,7 +515,7 @@ export class Plan {
             ? `used where it cannot be awaited: ${first.reason}`
             : `called by ${caller}, outside the step`,
         );
-      } else if (analysis.isVisibleOutside(plan.unit)) {
+      } else if (analysis.isVisibleOutside(plan.unit) && !analysis.returnsPromise(plan.unit)) {
         this.twinned.set(plan.unit, 'exported: code outside the project may call it');
       }
     }
