@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { migrateAllIn } from '../src/migrate/all.js';
 import { Analysis } from '../src/migrate/analysis.js';
 import { buildBubbleReport } from '../src/migrate/bubble.js';
 import {
@@ -14,6 +15,8 @@ import {
   type BubbleNode,
   type BubbleReport,
   formatBubble,
+  formatMigrationAll,
+  type MigrateAllResult,
   type MigrationResult,
   migrate,
   runMigrateCommand,
@@ -133,6 +136,8 @@ describe.sequential('migrating the legacy app in two bounded steps', () => {
   let refused: MigrationResult;
   let again: { code: number; out: string; err: string };
   let againKept: MigrationResult;
+  let allRest: MigrateAllResult;
+  let allAgain: MigrateAllResult;
 
   beforeAll(async () => {
     app = await copyFixture();
@@ -158,6 +163,9 @@ describe.sequential('migrating the legacy app in two bounded steps', () => {
     const cli = memoryIo(app);
     const code = await runMigrateCommand(['--function', 'main', '--write'], cli.io);
     again = { code, out: cli.out(), err: cli.err() };
+    // The rest of the program with --all, then --all again on its output.
+    allRest = migrateAllIn(open, { write: true });
+    allAgain = migrateAllIn(open, { write: true });
     runs = await runPrograms([
       join(fixture, 'main.ts'),
       join(afterStep1, 'main.ts'),
@@ -300,10 +308,27 @@ describe.sequential('migrating the legacy app in two bounded steps', () => {
     expect(step2.strands).toEqual([]);
     expect(typeErrors([app, afterStep1])).toEqual([]);
     expect(runs[2]?.stdout).toBe(runs[0]?.stdout);
-    // The strand left out of both steps still blocks.
-    const episodes = await readFile(join(app, 'episodes.ts'), 'utf8');
-    expect(episodes).toContain('client.getEpisode(1)');
-    expect(episodes).not.toContain('getEpisodeAsync');
+    // The strand left out of both steps still blocks (until --all, below).
+    expect(step2.diff).not.toContain('episodes.ts');
+    expect(await readFile(join(afterStep1, 'episodes.ts'), 'utf8')).not.toContain(
+      'getEpisodeAsync',
+    );
+  });
+
+  it('--all migrates the rest, and a second --all has nothing to do', () => {
+    expect(allRest.ok).toBe(true);
+    expect(allRest.changedFiles.map((file) => file.file).sort()).toEqual([
+      'episodes.ts',
+      'main.ts',
+    ]);
+    expect(formatMigrationAll(allRest)).toContain(
+      'episodes.ts: changed\n  twin kept: printEpisodeCount: printEpisodeCountAsync added (exported: code outside the project may call it)',
+    );
+    expect(allAgain).toMatchObject({ ok: true, nothingToDo: true, changedFiles: [] });
+    expect(formatMigrationAll(allAgain)).toMatch(
+      /Nothing to do: no blocking call is left that can be migrated\.\n$/,
+    );
+    expect(runs[2]?.stdout).toBe(runs[0]?.stdout);
   });
 
   it('step 2 again: nothing to do, exit code 0, nothing changed; a kept blocking twin stays', async () => {
