@@ -136,10 +136,8 @@ export class Plan {
   }
 
   #origins(bottom: Node): void {
-    const tm = this.analysis.tm;
+    // Calls inside a blocking twin kept on purpose are not among them (see twinCalls).
     for (const twin of this.analysis.twinCalls(bottom)) this.#origin(twin);
-    if (this.analysis.keptTwinAround(bottom) && bottom !== bottom.getSourceFile()) return;
-    void tm;
   }
 
   #origin(twin: TwinCall): void {
@@ -654,7 +652,6 @@ export class Plan {
     const analysis = this.analysis;
     for (const site of this.sites.values()) {
       if (site.kind !== 'map') continue;
-      const argument = site.node.getArguments()[0];
       const callback = site.callees[0];
       const trapped = this.#caught(site.node, site.unit, new Set());
       if (trapped) {
@@ -673,7 +670,8 @@ export class Plan {
       }
       site.form = {
         concurrent: true,
-        reason: `the callback${argument ? '' : ''} writes nothing it shares and calls nothing whose effects could be reordered`,
+        reason:
+          'the callback writes nothing it shares and calls nothing whose effects could be reordered',
       };
     }
   }

@@ -88,7 +88,6 @@ function strands(plan: Plan): Strand[] {
 
 function notes(plan: Plan): string[] {
   const analysis = plan.analysis;
-  const tm = analysis.tm;
   const list: string[] = [];
   const next = new Set<string>();
   if (plan.scope.keepTwins) {
@@ -129,7 +128,6 @@ function notes(plan: Plan): string[] {
     const message = `${analysis.unitName(unit)} (the blocking twin) has no callers left in the project: delete it when nothing outside the project uses it.`;
     if (left.length === 0 && !list.includes(message)) list.push(message);
   }
-  void tm;
   return list;
 }
 
