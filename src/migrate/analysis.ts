@@ -570,10 +570,23 @@ export class Analysis {
     return found;
   }
 
-  /** The project's own files that import (or require, or re-export) this one. */
+  /** The project's own files that refer to this one in any way, types included. */
+  referencingFiles(file: SourceFile): readonly SourceFile[] {
+    return this.memo('referencing', file, () =>
+      file.getReferencingSourceFiles().filter((other) => other !== file && this.isOwn(other)),
+    );
+  }
+
+  /** The project's own files that load this one at run time (import, require, re-export). */
   importersOf(file: SourceFile): readonly SourceFile[] {
     return this.memo('importers', file, () =>
-      file.getReferencingSourceFiles().filter((other) => other !== file && this.isOwn(other)),
+      this.referencingFiles(file).filter((other) => {
+        // `import type` is erased: it loads nothing at run time.
+        const imports = other
+          .getImportDeclarations()
+          .filter((declaration) => declaration.getModuleSpecifierSourceFile() === file);
+        return imports.length === 0 || imports.some((declaration) => !declaration.isTypeOnly());
+      }),
     );
   }
 

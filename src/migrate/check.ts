@@ -15,7 +15,7 @@ export function affectedFiles(analysis: Analysis, changed: Iterable<SourceFile>)
   for (let file = queue.shift(); file; file = queue.shift()) {
     if (found.has(file)) continue;
     found.add(file);
-    queue.push(...analysis.importersOf(file));
+    queue.push(...analysis.referencingFiles(file));
   }
   return analysis.own.filter((file) => found.has(file));
 }
