@@ -5,7 +5,7 @@ import { EffectAnalysis } from './effects.js';
 import { type OpenProject, openProject } from './load.js';
 import { Plan, type PlanScope } from './plan.js';
 import type { StepReport } from './report.js';
-import { runStep, writeFiles } from './step.js';
+import { runStep, type StepOutcome, writeFiles } from './step.js';
 import { unifiedDiff } from './text.js';
 import type {
   Attention,
@@ -135,6 +135,22 @@ function bottomUp(analysis: Analysis, bottoms: readonly Bottom[]): Bottom[] {
   return order;
 }
 
+/**
+ * A step, or why it could not even be planned: a step the tool cannot write (a case it does not
+ * handle) is refused on its own, and the other steps go on.
+ */
+function safeStep(
+  analysis: Analysis,
+  scope: PlanScope,
+  effects?: EffectAnalysis,
+): StepOutcome | string {
+  try {
+    return runStep(analysis, scope, effects);
+  } catch (error) {
+    return `The tool could not write this step (${error instanceof Error ? error.message : String(error)}): migrate it by hand.`;
+  }
+}
+
 /** A step for one bottom, planned without touching the project: its refusal, if any. */
 function tryBottom(
   analysis: Analysis,
@@ -143,8 +159,14 @@ function tryBottom(
   effects: EffectAnalysis,
 ): string[] {
   const scope: PlanScope = { bottoms: [bottom.unit], file: undefined, upTo: undefined, keepTwins };
-  const plan = new Plan(analysis, scope, effects).run();
-  return [...plan.refusal, ...buildEdits(plan).refusal];
+  try {
+    const plan = new Plan(analysis, scope, effects).run();
+    return [...plan.refusal, ...buildEdits(plan).refusal];
+  } catch (error) {
+    return [
+      `The tool could not plan this step (${error instanceof Error ? error.message : String(error)}): migrate it by hand.`,
+    ];
+  }
 }
 
 interface StepState {
@@ -187,11 +209,12 @@ function applySteps(
   const together = (candidates: readonly StepState[]): boolean => {
     if (candidates.length === 0) return true;
     const origins = originsOf(analysis, candidates);
-    const outcome = runStep(
+    const outcome = safeStep(
       analysis,
       scopeOf(candidates.map((state) => state.bottom.unit)),
       effects,
     );
+    if (typeof outcome === 'string') return false;
     if (outcome.refusal.length === 0) {
       reports.push(outcome.report);
       attention.push(...outcome.plan.attention);
@@ -227,8 +250,10 @@ function applySteps(
     const unit = findAgain(analysis, state.bottom.key);
     if (!unit) continue;
     const calls = analysis.twinCalls(unit).map((t) => t.call);
-    const outcome = runStep(analysis, scopeOf([unit]));
-    if (outcome.refusal.length > 0) {
+    const outcome = safeStep(analysis, scopeOf([unit]));
+    if (typeof outcome === 'string') {
+      state.refusal.push(outcome);
+    } else if (outcome.refusal.length > 0) {
       outcome.revert();
       state.refusal.push(...outcome.refusal);
     } else {

@@ -45,12 +45,15 @@ export function runStep(
     .map(([file]) => file);
   const affected = affectedFiles(analysis, changed);
   const before = changed.length > 0 ? collectDiagnostics(analysis, affected) : [];
+  // Every new text is made before any file changes: a step that cannot be written leaves none.
   const texts = new Map<SourceFile, string>();
+  const next = new Map<SourceFile, string>();
   for (const file of changed) {
     const text = file.getFullText();
     texts.set(file, text);
-    file.replaceWithText(applyEdits(text, edits.edits.get(file) ?? []));
+    next.set(file, applyEdits(text, edits.edits.get(file) ?? []));
   }
+  for (const [file, text] of next) file.replaceWithText(text);
   dropUnusedImports(analysis.tm, edits.routing.cleanups);
   const files: ChangedFile[] = [];
   for (const [file, text] of texts) {
