@@ -455,13 +455,7 @@ export class Analysis {
 
   isAsync(unit: Unit): boolean {
     const tm = this.tm;
-    return (
-      (tm.Node.isFunctionDeclaration(unit) ||
-        tm.Node.isMethodDeclaration(unit) ||
-        tm.Node.isArrowFunction(unit) ||
-        tm.Node.isFunctionExpression(unit)) &&
-      unit.isAsync()
-    );
+    return isPlainFunction(tm, unit) && unit.isAsync();
   }
 
   isGenerator(unit: Unit): boolean {
@@ -481,13 +475,7 @@ export class Analysis {
    */
   returnsPromise(unit: Unit): boolean {
     const tm = this.tm;
-    if (
-      (!tm.Node.isFunctionDeclaration(unit) &&
-        !tm.Node.isMethodDeclaration(unit) &&
-        !tm.Node.isArrowFunction(unit) &&
-        !tm.Node.isFunctionExpression(unit)) ||
-      this.isGenerator(unit)
-    ) {
+    if (!isPlainFunction(tm, unit) || this.isGenerator(unit)) {
       return false;
     }
     const typeNode = unit.getReturnTypeNode();
@@ -702,6 +690,22 @@ export class Analysis {
       reason: `used as a value (${this.shortText(holder ?? reference)})`,
     };
   }
+}
+
+/** A function with a body and parameters that can become async: not a constructor or accessor. */
+export type PlainFunction =
+  | TsMorph.FunctionDeclaration
+  | TsMorph.MethodDeclaration
+  | TsMorph.ArrowFunction
+  | TsMorph.FunctionExpression;
+
+export function isPlainFunction(tm: TsMorphModule, node: Node): node is PlainFunction {
+  return (
+    tm.Node.isFunctionDeclaration(node) ||
+    tm.Node.isMethodDeclaration(node) ||
+    tm.Node.isArrowFunction(node) ||
+    tm.Node.isFunctionExpression(node)
+  );
 }
 
 /** The name of a class or interface member, or of an object literal's method or property. */

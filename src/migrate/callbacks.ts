@@ -1,5 +1,5 @@
 import type * as TsMorph from 'ts-morph';
-import { type Analysis, expectsPromise, type Unit, type Use } from './analysis.js';
+import { type Analysis, expectsPromise, isPlainFunction, type Unit, type Use } from './analysis.js';
 
 type Node = TsMorph.Node;
 type CallExpression = TsMorph.CallExpression;
@@ -48,12 +48,7 @@ export function invokedParameters(analysis: Analysis, unit: Unit): readonly numb
 
 function findInvokedParameters(analysis: Analysis, unit: Unit): number[] {
   const tm = analysis.tm;
-  if (
-    !tm.Node.isFunctionDeclaration(unit) &&
-    !tm.Node.isMethodDeclaration(unit) &&
-    !tm.Node.isArrowFunction(unit) &&
-    !tm.Node.isFunctionExpression(unit)
-  ) {
+  if (!isPlainFunction(tm, unit)) {
     return [];
   }
   if (analysis.isGenerator(unit) || analysis.isAsync(unit)) return [];

@@ -1,5 +1,5 @@
 import type * as TsMorph from 'ts-morph';
-import { type Analysis, isWithin, type Unit } from './analysis.js';
+import { type Analysis, isPlainFunction, isWithin, type Unit } from './analysis.js';
 import { applyEdits, type Edit } from './text.js';
 
 type Node = TsMorph.Node;
@@ -28,12 +28,7 @@ export function moveDefaults(
   edits: readonly Edit[],
 ): DefaultsMove | undefined {
   const tm = analysis.tm;
-  if (
-    !tm.Node.isFunctionDeclaration(unit) &&
-    !tm.Node.isMethodDeclaration(unit) &&
-    !tm.Node.isArrowFunction(unit) &&
-    !tm.Node.isFunctionExpression(unit)
-  ) {
+  if (!isPlainFunction(tm, unit)) {
     return undefined;
   }
   const parameters = unit.getParameters();

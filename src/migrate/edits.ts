@@ -1,5 +1,11 @@
 import type * as TsMorph from 'ts-morph';
-import { type Analysis, isThenable, type Unit, unwrapParentheses } from './analysis.js';
+import {
+  type Analysis,
+  isPlainFunction,
+  isThenable,
+  type Unit,
+  unwrapParentheses,
+} from './analysis.js';
 import { invokedParameters } from './callbacks.js';
 import { signatureEdits, writeTwinCopies } from './copies.js';
 import { moveDefaults } from './defaults.js';
@@ -174,12 +180,7 @@ class EditBuilder {
 
   #returnType(unit: Unit): void {
     const tm = this.tm;
-    if (
-      !tm.Node.isFunctionDeclaration(unit) &&
-      !tm.Node.isMethodDeclaration(unit) &&
-      !tm.Node.isArrowFunction(unit) &&
-      !tm.Node.isFunctionExpression(unit)
-    ) {
+    if (!isPlainFunction(tm, unit)) {
       return;
     }
     const generator = this.analysis.isGenerator(unit);
