@@ -189,10 +189,18 @@ describe.sequential('the corpus, migrated whole with --all', () => {
     for (const name of PROGRAMS) expect(changed.has(name), name).toBe(!unchanged.includes(name));
     // then-chain leaves a promise chain running while it blocks: refused, and says why.
     expect(all.ok).toBe(false);
-    expect(all.steps.filter((step) => step.status === 'refused').map((step) => [step.file, step.refusal])).toEqual([
+    expect(
+      all.steps
+        .filter((step) => step.status === 'refused')
+        .map((step) => [step.file, step.refusal]),
+    ).toEqual([
       [
         'then-chain/main.ts',
-        [expect.stringMatching(/^The program already leaves work running while it goes on \(Promise\.resolve\(1\).* at then-chain\/main\.ts:\d+\): an await added by this step would let it run in between/)],
+        [
+          expect.stringMatching(
+            /^The program already leaves work running while it goes on \(Promise\.resolve\(1\).* at then-chain\/main\.ts:\d+\): an await added by this step would let it run in between/,
+          ),
+        ],
       ],
     ]);
     const getters = all.files.find((file) => file.file === 'getters-fields/main.ts');
@@ -228,9 +236,9 @@ describe.sequential('the corpus, migrated whole with --all', () => {
   it('a second run changes nothing, and refuses again only what it refused', async () => {
     expect(second.changedFiles).toEqual([]);
     expect(second.steps.every((step) => step.status !== 'migrated')).toBe(true);
-    expect(second.steps.filter((step) => step.status === 'refused').map((step) => step.file)).toEqual([
-      'then-chain/main.ts',
-    ]);
+    expect(
+      second.steps.filter((step) => step.status === 'refused').map((step) => step.file),
+    ).toEqual(['then-chain/main.ts']);
     expect(await text('article/main.ts')).toBe(
       all.changedFiles.find((f) => f.file === 'article/main.ts')?.after,
     );
