@@ -72,13 +72,22 @@ export default defineConfig([
   {
     ...COMMON,
     // CommonJS, for `require('rickmorty-client')`: the entries only. The bin and the workers are
-    // loaded as ES modules from either format (src/transports/worker-entry.ts).
-    entry: PUBLIC_ENTRIES,
+    // loaded as ES modules from either format (src/transports/worker-entry.ts). The migration
+    // assistant, the largest entry, is not built twice: its CommonJS file is the one below.
+    entry: Object.fromEntries(Object.entries(PUBLIC_ENTRIES).filter(([name]) => name !== 'migrate')),
     format: ['cjs'],
     dts: { entry: PUBLIC_ENTRIES },
     splitting: true,
     // `import.meta.url` locates the worker files; CommonJS needs it shimmed.
     shims: true,
+  },
+  {
+    ...COMMON,
+    // `require('rickmorty-client/migrate')`: the ES module itself, through require(esm).
+    entry: { migrate: 'src/migrate/commonjs.cts' },
+    format: ['cjs'],
+    external: ['./migrate.js'],
+    splitting: false,
   },
   {
     ...COMMON,

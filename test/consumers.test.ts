@@ -65,6 +65,8 @@ interface AppResult {
   resolved: string;
   /** The User-Agent of a blocking and an async request, as a mock transport saw them. */
   userAgents: string[];
+  /** Whether `require('rickmorty-client/migrate')` gave the assistant (the CommonJS app only). */
+  migrateLoads?: boolean;
 }
 
 function lastJsonLine(output: string): AppResult {
@@ -131,6 +133,7 @@ try {
 `;
 
 const CJS_APP = `import rickmorty = require('rickmorty-client');
+import migrateEntry = require('rickmorty-client/migrate');
 import testing = require('rickmorty-client/testing');
 
 async function main(): Promise<void> {
@@ -161,6 +164,8 @@ async function main(): Promise<void> {
         blocking: rick.name,
         resolved: require.resolve('rickmorty-client'),
         userAgents,
+        // The CommonJS entry of the migration assistant is its ES module, through require(esm).
+        migrateLoads: typeof migrateEntry.migrate === 'function',
       }),
     );
   } finally {
@@ -315,6 +320,7 @@ describe('the packed package in a consumer app', () => {
       // The version the build wrote in is package.json's.
       const agent = `rickmorty-client/${manifest.version}`;
       expect(result.userAgents).toEqual([agent, agent]);
+      if (file === 'cjs.cjs') expect(result.migrateLoads).toBe(true);
       const resolved = result.resolved.startsWith('file:')
         ? fileURLToPath(result.resolved)
         : result.resolved;
