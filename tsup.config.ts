@@ -74,7 +74,9 @@ export default defineConfig([
     // CommonJS, for `require('rickmorty-client')`: the entries only. The bin and the workers are
     // loaded as ES modules from either format (src/transports/worker-entry.ts). The migration
     // assistant, the largest entry, is not built twice: its CommonJS file is the one below.
-    entry: Object.fromEntries(Object.entries(PUBLIC_ENTRIES).filter(([name]) => name !== 'migrate')),
+    entry: Object.fromEntries(
+      Object.entries(PUBLIC_ENTRIES).filter(([name]) => name !== 'migrate'),
+    ),
     format: ['cjs'],
     dts: { entry: PUBLIC_ENTRIES },
     splitting: true,
