@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
 /**
@@ -22,29 +25,71 @@ const WORKER_ENTRIES = {
   'make-async-worker': 'src/transports/make-async-worker.ts',
   'replica-worker': 'src/testing/replica-worker.ts',
 };
-const WORKER_FILES = Object.keys(WORKER_ENTRIES);
+
+/**
+ * The browser build swaps each module of src/ that has a `<name>.browser.ts` beside it for that
+ * file: the blocking transport, `makeAsync` and the blocking detector, whose Node-only code (worker
+ * threads, their plumbing) a browser can never run. The browser test bundles the sources with it
+ * too, so that it runs what `dist/browser.js` holds.
+ */
+export const browserFiles: Plugin = {
+  name: 'rickmorty-browser-files',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const swapped = resolve(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return existsSync(swapped) ? { path: swapped } : undefined;
+    });
+  },
+};
+
+const { version } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
 
 const COMMON: Options = {
-  format: ['esm', 'cjs'],
-  // `import.meta.url` locates the worker files; the CJS build needs it shimmed.
-  shims: true,
-  sourcemap: true,
+  // Nothing loads source maps from a package; they were most of the tarball's weight.
+  sourcemap: false,
   target: 'node20',
   treeshake: true,
+  // The version in the User-Agent, from package.json (src/internal/version.ts).
+  define: { __RICKMORTY_CLIENT_VERSION__: JSON.stringify(version) },
+  // The build script empties dist/ first: the builds below run at once, and one's clean-up would
+  // remove what another writes.
+  clean: false,
 };
 
 export default defineConfig([
   {
     ...COMMON,
-    entry: {
-      ...PUBLIC_ENTRIES,
-      // The `rickmorty` bin.
-      cli: 'src/cli/index.ts',
-    },
+    // ES modules: the entries and the `rickmorty` bin, sharing chunks.
+    entry: { ...PUBLIC_ENTRIES, cli: 'src/cli/index.ts' },
+    format: ['esm'],
     dts: { entry: PUBLIC_ENTRIES },
     splitting: true,
-    // The two builds run at once: this one's clean-up must not remove what the other writes.
-    clean: WORKER_FILES.map((name) => `!${name}.*`),
+  },
+  {
+    ...COMMON,
+    // CommonJS, for `require('rickmorty-client')`: the entries only. The bin and the workers are
+    // loaded as ES modules from either format (src/transports/worker-entry.ts). The migration
+    // assistant, the largest entry, is not built twice: its CommonJS file is the one below.
+    entry: Object.fromEntries(
+      Object.entries(PUBLIC_ENTRIES).filter(([name]) => name !== 'migrate'),
+    ),
+    format: ['cjs'],
+    dts: { entry: PUBLIC_ENTRIES },
+    splitting: true,
+    // `import.meta.url` locates the worker files; CommonJS needs it shimmed.
+    shims: true,
+  },
+  {
+    ...COMMON,
+    // `require('rickmorty-client/migrate')`: the ES module itself, through require(esm).
+    entry: { migrate: 'src/migrate/commonjs.cts' },
+    format: ['cjs'],
+    external: ['./migrate.js'],
+    splitting: false,
   },
   {
     ...COMMON,
@@ -52,11 +97,18 @@ export default defineConfig([
     // needs, built apart: a worker starts by reading one module, and the entries' chunks are not
     // cut finer to share code with the workers.
     entry: WORKER_ENTRIES,
-    // Loaded as `.js` from either build (src/transports/worker-entry.ts): no CommonJS copy.
     format: ['esm'],
-    // Without maps: each would carry another copy of the sources the entries' maps already have.
-    sourcemap: false,
     splitting: false,
-    clean: false,
+  },
+  {
+    ...COMMON,
+    // The root entry for browsers (the `browser` condition of package.json's `exports`): one ES
+    // module without the Node-only code (`browserFiles`). Its types are the root entry's.
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    splitting: false,
+    esbuildPlugins: [browserFiles],
   },
 ]);

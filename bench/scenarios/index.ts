@@ -9,6 +9,7 @@ import { footprint } from './footprint.js';
 import { makeAsyncDemoScenario } from './make-async-demo.js';
 import { many } from './many.js';
 import { migrateScale } from './migrate-scale.js';
+import { readAhead } from './read-ahead.js';
 import { trio } from './trio.js';
 import { zeroLatency } from './zero-latency.js';
 
@@ -19,5 +20,6 @@ export const SCENARIOS: readonly Scenario[] = [
   footprint, // 4. memory, cold import, browser bundle
   coldStart, // 5. cold start: whole processes to the first record (issue 13)
   migrateScale, // 6. the migration assistant at scale (issue 15)
+  readAhead, // 7. read-ahead: for await over every character with prefetch (issue 16)
   makeAsyncDemoScenario, // makeAsync demo (issue 3)
 ];
