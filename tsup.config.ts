@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
 /**
@@ -29,46 +32,86 @@ const ESM_WORKERS = {
   'make-async-worker': 'src/transports/make-async-worker.ts',
   'replica-worker': 'src/testing/replica-worker.ts',
 };
-const WORKER_FILES = [...Object.keys(COMMONJS_WORKERS), ...Object.keys(ESM_WORKERS)];
 
 /**
  * Dependencies built into the package's files rather than imported from node_modules at run time.
  * Node's module loader pays for every file it resolves and reads, and these are about fifty files:
  * importing them took longer than everything else a first call does (docs/benchmarks.md, "Cold
- * start"). zod stays a dependency for its types (the record types and the schemas' types come
- * from it); tinypool is loaded only by `makeAsync` and finds its worker file by its own path, so
- * it stays outside.
+ * start"). They stay dependencies: the browser build imports them by name (for the app's bundler),
+ * and zod's types are the record types'. tinypool is loaded only by `makeAsync` and finds its worker
+ * file by its own path, so it stays outside.
  */
 const BUILT_IN = [/^ky(?:\/|$)/, /^zod(?:\/|$)/, /^p-limit$/, /^yocto-queue$/, /^gensync$/];
 
+/**
+ * The browser build swaps each module of src/ that has a `<name>.browser.ts` beside it for that
+ * file: the blocking transport, `makeAsync` and the blocking detector, whose Node-only code (worker
+ * threads, their plumbing) a browser can never run. The browser test bundles the sources with it
+ * too, so that it runs what `dist/browser.js` holds.
+ */
+export const browserFiles: Plugin = {
+  name: 'rickmorty-browser-files',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const swapped = resolve(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return existsSync(swapped) ? { path: swapped } : undefined;
+    });
+  },
+};
+
+const { version } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
+
 const COMMON: Options = {
-  format: ['esm', 'cjs'],
-  noExternal: BUILT_IN,
-  // `import.meta.url` locates the worker files; the CJS build needs it shimmed.
-  shims: true,
-  sourcemap: true,
+  // Nothing loads source maps from a package; they were most of the tarball's weight.
+  sourcemap: false,
   target: 'node20',
   treeshake: true,
+  noExternal: BUILT_IN,
+  // The version in the User-Agent, from package.json (src/internal/version.ts).
+  define: { __RICKMORTY_CLIENT_VERSION__: JSON.stringify(version) },
+  // The build script empties dist/ first: the builds below run at once, and one's clean-up would
+  // remove what another writes.
+  clean: false,
 };
 
 export default defineConfig([
   {
     ...COMMON,
-    entry: PUBLIC_ENTRIES,
+    // ES modules: the entries and the `rickmorty` bin, sharing chunks.
+    entry: { ...PUBLIC_ENTRIES, cli: 'src/cli/index.ts' },
+    format: ['esm'],
     dts: { entry: PUBLIC_ENTRIES },
     splitting: true,
-    // The builds run at once: this one's clean-up must not remove what the others write.
-    clean: [...WORKER_FILES, 'cli'].map((name) => `!${name}.*`),
   },
   {
     ...COMMON,
-    // The `rickmorty` bin: a program of its own, built apart, so that the code it shares with the
-    // entries does not cut their chunks finer (the root entry loads 8 files, not 12: each file is
-    // a round of Node's module loader at import).
-    entry: { cli: 'src/cli/index.ts' },
-    format: ['esm'],
+    // CommonJS, for `require('rickmorty-client')`: each entry is its ES module, through
+    // require(esm) (Node 20.19 and 22.12 and later, the versions the package supports), so that
+    // `require` and `import` share one copy of every module (no dual-package hazard) and the
+    // package carries its code once.
+    entry: {
+      ...Object.fromEntries(
+        Object.keys(PUBLIC_ENTRIES)
+          .filter((name) => name !== 'migrate')
+          .map((name) => [name, `src/commonjs/${name}.cts`]),
+      ),
+      migrate: 'src/migrate/commonjs.cts',
+    },
+    format: ['cjs'],
+    external: [/^\.\/[\w-]+\.js$/],
+    noExternal: [],
     splitting: false,
-    clean: false,
+  },
+  {
+    ...COMMON,
+    // The CommonJS entries' types: the entries' own, as `.d.cts`.
+    entry: PUBLIC_ENTRIES,
+    format: ['cjs'],
+    dts: { entry: PUBLIC_ENTRIES, only: true },
   },
   ...(
     [
@@ -84,11 +127,21 @@ export default defineConfig([
       entry,
       // One format each (src/transports/worker-entry.ts knows which): no copy in the other.
       format: [format],
-
-      // Without maps: each would carry another copy of the sources the entries' maps already have.
-      sourcemap: false,
       splitting: false,
-      clean: false,
     }),
   ),
+  {
+    ...COMMON,
+    // The root entry for browsers (the `browser` condition of package.json's `exports`): one ES
+    // module without the Node-only code (`browserFiles`). Its types are the root entry's.
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    splitting: false,
+    // Imported by name, for the app's bundler to bundle once with the app's own copies: Node's
+    // start-up costs, for which the Node builds carry them, do not apply to a browser bundle.
+    noExternal: [],
+    esbuildPlugins: [browserFiles],
+  },
 ]);

@@ -2,7 +2,7 @@ import { Dispatcher } from './client/dispatcher.js';
 import { type CallOptions, type ClientOptions, resolveClientOptions } from './client/options.js';
 import { TwinRunner } from './client/run.js';
 import { endpoints, linkedRecord, linkedRecords, resourceOperations } from './operations/bound.js';
-import type { GetAllOptions } from './operations/pagination.js';
+import type { GetAllOptions, IterateOptions } from './operations/pagination.js';
 import type { ListQuery } from './operations/resources.js';
 import { type Character, type CharacterFilter, characterSchema } from './resources/character.js';
 import type { Endpoints } from './resources/endpoints.js';
@@ -107,7 +107,10 @@ export class RickMortyClient {
     return this.#run.async(character.listPage, options, query);
   }
 
-  /** Every character that matches, one at a time, a page read whenever the last one runs out. */
+  /**
+   * Every character that matches, one at a time, blocking, a page read whenever the last one runs
+   * out. Async twin: `iterateCharactersAsync`, which can also read ahead (`prefetch`).
+   */
   iterateCharacters(
     filter?: CharacterFilter,
     options?: CallOptions,
@@ -116,18 +119,24 @@ export class RickMortyClient {
   }
 
   /**
-   * Every character that matches, one at a time, a page read whenever the last one runs out.
+   * Every character that matches, one at a time, a page read whenever the last one runs out; with
+   * `prefetch: n`, up to `n` requests in flight ahead of the loop (an unfiltered walk reads ahead
+   * by id through the batch endpoint). Leaving the loop early aborts what was read ahead.
    *
    * @example
    * ```ts
    * for await (const character of client.iterateCharactersAsync({ status: 'Dead' })) {
    *   console.log(character.name);
    * }
+   * // All of them, up to 8 requests ahead of the loop:
+   * for await (const character of client.iterateCharactersAsync({}, { prefetch: 8 })) {
+   *   if (character.name === 'Morty Smith') break; // aborts what is still in flight
+   * }
    * ```
    */
   iterateCharactersAsync(
     filter?: CharacterFilter,
-    options?: CallOptions,
+    options?: CallOptions & IterateOptions,
   ): AsyncGenerator<Character, void, undefined> {
     return this.#run.itemsAsync(character, filter, options);
   }
@@ -140,10 +149,13 @@ export class RickMortyClient {
     return this.#run.pages('iterateCharacterPages', character, filter, options);
   }
 
-  /** Every page of characters that match, one request a page. */
+  /**
+   * Every page of characters that match, one request a page; with `prefetch: n`, up to `n` pages
+   * in flight ahead of the loop. Leaving the loop early aborts what was read ahead.
+   */
   iterateCharacterPagesAsync(
     filter?: CharacterFilter,
-    options?: CallOptions,
+    options?: CallOptions & IterateOptions,
   ): AsyncGenerator<Page<Character>, void, undefined> {
     return this.#run.pagesAsync(character, filter, options);
   }
@@ -217,7 +229,7 @@ export class RickMortyClient {
   /** Every location that matches, one at a time; see `iterateCharactersAsync`. */
   iterateLocationsAsync(
     filter?: LocationFilter,
-    options?: CallOptions,
+    options?: CallOptions & IterateOptions,
   ): AsyncGenerator<LocationRecord, void, undefined> {
     return this.#run.itemsAsync(location, filter, options);
   }
@@ -233,7 +245,7 @@ export class RickMortyClient {
   /** Every page of locations that match. */
   iterateLocationPagesAsync(
     filter?: LocationFilter,
-    options?: CallOptions,
+    options?: CallOptions & IterateOptions,
   ): AsyncGenerator<Page<LocationRecord>, void, undefined> {
     return this.#run.pagesAsync(location, filter, options);
   }
@@ -300,7 +312,7 @@ export class RickMortyClient {
   /** Every episode that matches, one at a time; see `iterateCharactersAsync`. */
   iterateEpisodesAsync(
     filter?: EpisodeFilter,
-    options?: CallOptions,
+    options?: CallOptions & IterateOptions,
   ): AsyncGenerator<Episode, void, undefined> {
     return this.#run.itemsAsync(episode, filter, options);
   }
@@ -316,7 +328,7 @@ export class RickMortyClient {
   /** Every page of episodes that match. */
   iterateEpisodePagesAsync(
     filter?: EpisodeFilter,
-    options?: CallOptions,
+    options?: CallOptions & IterateOptions,
   ): AsyncGenerator<Page<Episode>, void, undefined> {
     return this.#run.pagesAsync(episode, filter, options);
   }

@@ -48,7 +48,20 @@ export {
 } from './errors/index.js';
 export { DEFAULT_BASE_URL } from './internal/constants.js';
 export { type CacheStore, createMemoryCache, type MemoryCacheOptions } from './operations/cache.js';
-export type { GetAllOptions, Progress } from './operations/pagination.js';
+export type {
+  AfterResponseHook,
+  BeforeRequestHook,
+  BeforeRetryHook,
+  BeforeRetryState,
+  HookHeaders,
+  HookOptions,
+  HookRequest,
+  HookRequestInit,
+  HookResponse,
+  HookResponseInit,
+  Hooks,
+} from './operations/hooks.js';
+export type { GetAllOptions, IterateOptions, Progress } from './operations/pagination.js';
 export { idFromUrl, idsFromUrls } from './operations/relations.js';
 export type { ListQuery } from './operations/resources.js';
 export {
@@ -60,6 +73,12 @@ export {
   type RetryContext,
   type RetryOptions,
 } from './operations/retry.js';
+export {
+  REQUEST_CHANNELS,
+  type RequestEndMessage,
+  type RequestErrorMessage,
+  type RequestStartMessage,
+} from './operations/tracing.js';
 export type {
   Character,
   CharacterFilter,

@@ -11,12 +11,9 @@ import {
   WorkerError,
 } from '../src/errors/index.js';
 import { isPermanentError } from '../src/operations/retry.js';
-import {
-  type BlockingHttpTransport,
-  createBlockingTransport,
-  loopbackTimeoutNote,
-} from '../src/transports/blocking.js';
+import { type BlockingHttpTransport, createBlockingTransport } from '../src/transports/blocking.js';
 import { createHttpTransport } from '../src/transports/http.js';
+import { loopbackTimeoutNote } from '../src/transports/loopback.js';
 import type { TransportRequest } from '../src/transports/types.js';
 import { CELL, startWorker } from '../src/transports/worker-thread.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';

@@ -98,6 +98,9 @@ describe.skipIf(!CHROMIUM)('in a real browser (Chromium)', () => {
     expect(names).toEqual(['Rick Sanchez', 'Alan Rails', 'Bubonic Plague']);
     const stats = await replica.stats();
     expect(stats.byPath['/api/character/1,10,100']).toBe(1);
+    // No CORS preflight: the client adds no header of its own that the browser would have to ask
+    // the server about first.
+    expect(stats.requests).toBe(1);
     expect(await nodeOnlyUses()).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

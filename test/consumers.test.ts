@@ -63,6 +63,10 @@ interface AppResult {
   requests: number;
   blocking: string;
   resolved: string;
+  /** The User-Agent of a blocking and an async request, as a mock transport saw them. */
+  userAgents: string[];
+  /** Whether `require('rickmorty-client/migrate')` gave the assistant (the CommonJS app only). */
+  migrateLoads?: boolean;
 }
 
 function lastJsonLine(output: string): AppResult {
@@ -87,7 +91,18 @@ const STRICT = {
 };
 
 const ESM_APP = `import { type Character, NotFoundError, RickMortyClient } from 'rickmorty-client';
-import { startReplicaServer } from 'rickmorty-client/testing';
+import { createMockTransport, startReplicaServer } from 'rickmorty-client/testing';
+
+const userAgents: string[] = [];
+const mock = createMockTransport({
+  respond: (request, next) => {
+    userAgents.push(request.headers?.['user-agent'] ?? '(none)');
+    return next(request);
+  },
+});
+const viaMock = new RickMortyClient({ transport: mock });
+viaMock.getCharacter(1);
+await viaMock.getCharacterAsync(2);
 
 const replica = await startReplicaServer();
 try {
@@ -109,6 +124,7 @@ try {
       requests,
       blocking: rick.name,
       resolved: import.meta.resolve('rickmorty-client'),
+      userAgents,
     }),
   );
 } finally {
@@ -117,9 +133,20 @@ try {
 `;
 
 const CJS_APP = `import rickmorty = require('rickmorty-client');
+import migrateEntry = require('rickmorty-client/migrate');
 import testing = require('rickmorty-client/testing');
 
 async function main(): Promise<void> {
+  const userAgents: string[] = [];
+  const mock = testing.createMockTransport({
+    respond: (request, next) => {
+      userAgents.push(request.headers?.['user-agent'] ?? '(none)');
+      return next(request);
+    },
+  });
+  const viaMock = new rickmorty.RickMortyClient({ transport: mock });
+  viaMock.getCharacter(1);
+  await viaMock.getCharacterAsync(2);
   const replica = await testing.startReplicaServer();
   try {
     const client = new rickmorty.RickMortyClient({ baseUrl: replica.url });
@@ -136,6 +163,9 @@ async function main(): Promise<void> {
         requests,
         blocking: rick.name,
         resolved: require.resolve('rickmorty-client'),
+        userAgents,
+        // The CommonJS entry of the migration assistant is its ES module, through require(esm).
+        migrateLoads: typeof migrateEntry.migrate === 'function',
       }),
     );
   } finally {
@@ -279,7 +309,7 @@ describe('the packed package in a consumer app', () => {
     ['ES module (import)', 'esm.mjs'],
     ['CommonJS (require)', 'cjs.cjs'],
   ])(
-    'runs the %s app against the replica: three characters in one request, and the blocking twin',
+    'runs the %s app against the replica: three characters in one request, the blocking twin, and the User-Agent of both',
     async (_kind, file) => {
       const compiled = join(app, 'out', file);
       if (!existsSync(compiled)) await sh(process.execPath, [TSC, '-p', app], app);
@@ -287,6 +317,10 @@ describe('the packed package in a consumer app', () => {
       expect(result.names).toEqual(EXPECTED_NAMES);
       expect(result.requests).toBe(1);
       expect(result.blocking).toBe('Rick Sanchez');
+      // The version the build wrote in is package.json's.
+      const agent = `rickmorty-client/${manifest.version}`;
+      expect(result.userAgents).toEqual([agent, agent]);
+      if (file === 'cjs.cjs') expect(result.migrateLoads).toBe(true);
       const resolved = result.resolved.startsWith('file:')
         ? fileURLToPath(result.resolved)
         : result.resolved;

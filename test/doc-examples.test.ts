@@ -1,16 +1,18 @@
 /**
  * Every ```ts block in README.md and docs/*.md runs here, as its own ES module, with the package's
  * imports pointed at the sources, and all of them type-check together under the project's strict
- * settings; every ```js block runs as a CommonJS script. A ```ts excerpt block quotes a test
+ * settings; every ```js block runs as a CommonJS script. The examples run one after another in two
+ * processes (test/helpers/doc-example-runner.mts): each must end without an error, write no error
+ * to stderr and let go of everything it started before the next begins. A ```ts excerpt block quotes a test
  * fixture: each of its lines must still be in the fixture. A doc example that stops working fails
  * the build.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_ENTRIES } from '../tsup.config.js';
 
 const run = promisify(execFile);
@@ -86,32 +88,100 @@ afterAll(() => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
+/** Type-checks every ts example under the project's strict settings; tsc's output, located. */
+async function typeCheckExamples(): Promise<string> {
+  writeFileSync(
+    join(outDir, 'tsconfig.json'),
+    JSON.stringify({
+      extends: '../../tsconfig.json',
+      compilerOptions: { allowImportingTsExtensions: true, noEmit: true, rootDir: '../..' },
+      include: ['./*.mts'],
+    }),
+  );
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = await run(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json')], {
+    cwd: root,
+  }).catch((error: { stdout?: string }) => error);
+  const output = 'stdout' in result ? String(result.stdout) : '';
+  const located = output.replace(/\.tmp\/doc-examples\/example-(\d+)\.mts/g, (_, index: string) => {
+    return written[Number(index)]?.name ?? `example ${index}`;
+  });
+  return located;
+}
+
+interface ExampleResult {
+  readonly file: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly stderr: string;
+  readonly leftovers: readonly string[];
+}
+
+interface Batch {
+  readonly output: string;
+  readonly stderr: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+const runner = join(root, 'test', 'helpers', 'doc-example-runner.mts');
+/** Two processes, one per core, each running its share of the examples one after another. */
+const PROCESSES = 2;
+const batches: Batch[] = [];
+
+function runBatch(files: readonly string[]): Promise<Batch> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, ...files], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    // A hang guard, not a timing check: the batch's process must exit by itself.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ output, stderr, code, signal });
+    });
+  });
+}
+
+function results(): Map<string, ExampleResult> {
+  const byFile = new Map<string, ExampleResult>();
+  for (const batch of batches) {
+    for (const line of batch.output.split('\n')) {
+      if (!line.startsWith('@@result ')) continue;
+      const result = JSON.parse(line.slice('@@result '.length)) as ExampleResult;
+      byFile.set(result.file, result);
+    }
+  }
+  return byFile;
+}
+
+let typeCheck: Promise<string>;
+
+beforeAll(async () => {
+  // The type-check runs beside the examples: three processes on two cores, no one waiting.
+  typeCheck = typeCheckExamples();
+  const shares = Array.from({ length: PROCESSES }, (_, index) =>
+    written.filter((_, position) => position % PROCESSES === index).map(({ file }) => file),
+  );
+  batches.push(...(await Promise.all(shares.map(runBatch))));
+}, 180_000);
+
 describe('documentation examples', () => {
   it('has examples to run', () => {
     expect(examples.length).toBeGreaterThan(10);
   });
 
   it('type-check under the strict settings', async () => {
-    writeFileSync(
-      join(outDir, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../../tsconfig.json',
-        compilerOptions: { allowImportingTsExtensions: true, noEmit: true, rootDir: '../..' },
-        include: ['./*.mts'],
-      }),
-    );
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json')], {
-      cwd: root,
-    }).catch((error: { stdout?: string }) => error);
-    const output = 'stdout' in result ? String(result.stdout) : '';
-    const located = output.replace(
-      /\.tmp\/doc-examples\/example-(\d+)\.mts/g,
-      (_, index: string) => {
-        return written[Number(index)]?.name ?? `example ${index}`;
-      },
-    );
-    expect(located).toBe('');
+    expect(await typeCheck).toBe('');
   });
 
   it.each(excerpts)('$name quotes the legacy-app fixture as it is', (excerpt) => {
@@ -123,12 +193,20 @@ describe('documentation examples', () => {
   });
 
   describe.each(written)('$name', (example) => {
-    it('runs to completion', async () => {
-      const { stderr } = await run(process.execPath, ['--import', 'tsx', example.file], {
-        cwd: root,
-        timeout: 60_000,
-      });
-      expect(stderr).not.toMatch(/Error|Unhandled/);
+    it('runs to completion, letting go of everything it started', () => {
+      const result = results().get(example.file);
+      expect(result, 'the runner never reached this example').toBeDefined();
+      expect(result?.error).toBeUndefined();
+      expect(result?.ok).toBe(true);
+      expect(result?.stderr).not.toMatch(/Error|Unhandled/);
+      expect(result?.leftovers).toEqual([]);
     });
+  });
+
+  it('leave a process that exits by itself once they are done', () => {
+    for (const batch of batches) {
+      expect(batch.output, batch.stderr).toContain('@@done');
+      expect({ code: batch.code, signal: batch.signal }).toEqual({ code: 0, signal: null });
+    }
   });
 });

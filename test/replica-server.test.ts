@@ -138,6 +138,7 @@ describe('startReplicaServer: routes', () => {
       requests: 3,
       maxInFlight: 1,
       inFlight: 0,
+      aborted: 0,
       byPath: { '/api/location/1': 2, '/api/episode': 1 },
       faults: {},
     });
@@ -146,9 +147,25 @@ describe('startReplicaServer: routes', () => {
       requests: 0,
       maxInFlight: 0,
       inFlight: 0,
+      aborted: 0,
       byPath: {},
       faults: {},
     });
+  });
+
+  it('counts requests whose client went away before the answer as aborted', async () => {
+    const slow = await startReplicaServer({ latencyMs: 5_000 });
+    try {
+      const controller = new AbortController();
+      const request = fetch(`${slow.url}/character/1`, { signal: controller.signal });
+      await statsWhen(slow, (s) => s.inFlight === 1);
+      controller.abort();
+      await request.catch(() => {});
+      const stats = await statsWhen(slow, (s) => s.inFlight === 0);
+      expect(stats).toMatchObject({ requests: 1, aborted: 1 });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('keeps serving while this thread is blocked, because it runs in a worker thread', () => {

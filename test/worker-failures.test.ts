@@ -22,7 +22,8 @@ import {
   TimeoutError,
   WorkerError,
 } from '../src/errors/index.js';
-import { createBlockingTransport, loopbackTimeoutNote } from '../src/transports/blocking.js';
+import { createBlockingTransport } from '../src/transports/blocking.js';
+import { loopbackTimeoutNote } from '../src/transports/loopback.js';
 import { makeAsync } from '../src/transports/make-async.js';
 import { createModuleTransport } from '../src/transports/module-transport.js';
 import type { TransportModule } from '../src/transports/recipe.js';

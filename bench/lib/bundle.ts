@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Metafile } from 'esbuild';
-import { distDir, entryPath, ROOT } from './dist.js';
+import { appDir, distDir, ROOT } from './dist.js';
 
 export interface BundleFigures {
   readonly entryMin: number;
@@ -83,8 +83,10 @@ function figuresOf(metafile: Metafile, files: Map<string, Uint8Array>): BundleFi
 
 async function bundleApps(dir: string): Promise<Record<'ours' | 'noKy' | 'peer', BundleFigures>> {
   const esbuild = await import('esbuild');
+  // Imported by name from the consumer app, so that the package's `exports` pick the file, with
+  // the `browser` condition that a browser bundler sets.
   const client =
-    `import { RickMortyClient } from ${JSON.stringify(entryPath('.'))};\n` +
+    "import { RickMortyClient } from 'rickmorty-client';\n" +
     'new RickMortyClient().getCharactersAsync([1, 10, 100]).then(console.log);\n';
   // What-if: ky swapped for the few lines of `fetch` the transport needs from it.
   const kyShim = path.join(dir, 'ky-shim.js');
@@ -116,6 +118,7 @@ async function bundleApps(dir: string): Promise<Record<'ours' | 'noKy' | 'peer',
       // tsup writes Node built-ins without the `node:` prefix ('os', 'url'), so both spellings.
       external: ['node:*', ...builtinModules],
       ...(name === 'noKy' ? { alias: { ky: kyShim } } : {}),
+      nodePaths: [path.join(appDir(), 'node_modules')],
       write: false,
       metafile: true,
       logLevel: 'silent',

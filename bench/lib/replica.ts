@@ -8,6 +8,8 @@ export interface ReplicaStats {
   requests: number;
   maxInFlight: number;
   inFlight: number;
+  /** Requests whose client went away before the answer (a replica from before it counted: none). */
+  aborted?: number;
   byPath: Record<string, number>;
 }
 

@@ -96,9 +96,10 @@ function bundleFinding(bundle: BundleData): string {
   return (
     `${ours.entryGzip - BUNDLE_LIMIT} B over. The entry chunk holds (minified, before gzip): ` +
     `${entryParts.join('; ')}. The client code is a class, whose methods all stay (every ` +
-    'blocking twin, relation and iterator, used or not), with what it reaches statically: ' +
-    'the blocking detector and `createBlockingTransport` (from `#pickBlocking`), which this ' +
-    `path never runs. ky alone is ${fmtBytes(kyAlone)} minified + ` +
+    'blocking twin, relation and iterator, used or not); the blocking transport, the pool and ' +
+    "the detector are not in it (the package's `browser` condition: `dist/browser.js`). ky, " +
+    'zod/mini, gensync and p-limit are most of the rest. ' +
+    `ky alone is ${fmtBytes(kyAlone)} minified + ` +
     'gzip and buys nothing on this path (see the throughput finding): with ky swapped for a ' +
     `one-line \`fetch\` shim (what-if row) the entry is ${fmtBytes(noKy.entryGzip)} ` +
     `(${noKy.entryGzip} B)${noKy.entryGzip <= BUNDLE_LIMIT ? ', under the target' : ''}.` +

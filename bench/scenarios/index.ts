@@ -8,6 +8,8 @@ import { coldStart } from './cold-start.js';
 import { footprint } from './footprint.js';
 import { makeAsyncDemoScenario } from './make-async-demo.js';
 import { many } from './many.js';
+import { migrateScale } from './migrate-scale.js';
+import { readAhead } from './read-ahead.js';
 import { trio } from './trio.js';
 import { zeroLatency } from './zero-latency.js';
 
@@ -17,7 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   zeroLatency, // 3. zero latency: throughput and per-call cost
   footprint, // 4. memory, cold import, browser bundle
   coldStart, // 5. cold start: whole processes to the first record (issue 13)
-  // 6. The migration assistant at scale goes here: wrap `measureMigrateScale()` from
-  // bench/migrate-scale.ts in bench/scenarios/migrate-scale.ts as bench/README.md shows.
+  migrateScale, // 6. the migration assistant at scale (issue 15)
+  readAhead, // 7. read-ahead: for await over every character with prefetch (issue 16)
   makeAsyncDemoScenario, // makeAsync demo (issue 3)
 ];

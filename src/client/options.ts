@@ -19,8 +19,10 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT,
 } from '../internal/constants.js';
+import { VERSION } from '../internal/version.js';
 import { type CacheStore, createMemoryCache } from '../operations/cache.js';
 import type { CacheSettings } from '../operations/effects.js';
+import { type Hooks, resolveHooks } from '../operations/hooks.js';
 import type { BatchSettings, RequestContext } from '../operations/request.js';
 import {
   type Logger,
@@ -82,8 +84,19 @@ export interface ClientOptions {
    * client ask for them. Default: 50000 (the live API has fewer than 1000 of anything).
    */
   maxRecords?: number;
-  /** Headers sent with every request (dropped when a redirect leaves the API's origin). */
+  /**
+   * Headers sent with every request (dropped when a redirect leaves the API's origin). On Node
+   * (and Bun, Deno) the client sends `User-Agent: rickmorty-client/<version>` unless these name a
+   * `User-Agent` of their own; browsers, which forbid setting it, send theirs.
+   */
   headers?: Record<string, string>;
+  /**
+   * Functions run on every request, by both halves, with ky's names: `beforeRequest` (change the
+   * headers or the query), `afterResponse` (see or replace the answer before it is checked and
+   * validated) and `beforeRetry`. In the blocking half a hook must not return a promise. See
+   * `Hooks` and docs/observability.md.
+   */
+  hooks?: Hooks;
   /** Where to log requests (`debug`) and retries (`warn`). Default: nowhere. */
   logger?: Logger;
   /**
@@ -149,6 +162,7 @@ const CLIENT_KEYS = [
   'maxRedirects',
   'maxRecords',
   'headers',
+  'hooks',
   'logger',
   'cache',
   'dedupe',
@@ -190,6 +204,20 @@ function checkCache(value: unknown): CacheSettings | undefined {
     min: 1,
   });
   return { store: createMemoryCache({ maxEntries }), ttl };
+}
+
+/**
+ * The headers every request starts from: `User-Agent: rickmorty-client/<version>` where a program
+ * may set it (not in a browser, where it is forbidden and would cost every request a CORS
+ * preflight), then the user's own (checked by `headersOption`), which may replace it.
+ */
+function withUserAgent(headers: Record<string, string>): Record<string, string> {
+  const isServer = typeof globalThis.process?.versions?.node === 'string';
+  const named = Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent');
+  if (!isServer || named) return headers;
+  // Without a prototype, as `headersOption` makes them: any header name is only a name.
+  const withAgent = Object.create(null) as Record<string, string>;
+  return Object.assign(withAgent, { 'user-agent': `rickmorty-client/${VERSION}` }, headers);
 }
 
 function checkBatch(value: unknown): BatchSettings {
@@ -260,11 +288,12 @@ export function resolveClientOptions(options: unknown): ClientSettings {
     maxRedirects: integerOption(o.maxRedirects, 'maxRedirects', 5, { max: 20 }),
     maxRecords: integerOption(o.maxRecords, 'maxRecords', DEFAULT_MAX_RECORDS, { min: 1 }),
     window: Math.max(MIN_WINDOW, 2 * concurrency),
-    headers: headersOption(o.headers),
+    headers: withUserAgent(headersOption(o.headers)),
     retry,
     logger,
     cache: checkCache(o.cache),
     batch,
+    hooks: resolveHooks(o.hooks),
   };
   const dedupe = booleanOption(o.dedupe, 'dedupe', true);
   return {
@@ -309,7 +338,7 @@ export function resolveCallOptions(options: unknown, settings: ClientSettings): 
  * A copy of a call's options, each read once, for calls that use them more than once (an
  * iterator, a request a page): what is not an object is left for `resolveCallOptions` to refuse.
  */
-export function snapshotCallOptions(options: CallOptions | undefined): CallOptions | undefined {
+export function snapshotCallOptions<O extends CallOptions>(options: O | undefined): O | undefined {
   return typeof options === 'object' && options !== null && !Array.isArray(options)
     ? { ...options }
     : options;

@@ -4,19 +4,30 @@
  * runs the operation's `.sync` (through the blocking detector when there is one) and names the
  * async twin when blocking is impossible; the async runner runs `.async` and rejects rather than
  * throws. The iterators are the one place where the twins are two loops rather than one
- * operation: a generator cannot be derived by gensync; both loops step with `walkPage`.
+ * operation: a generator cannot be derived by gensync; both loops step with `walkPage`, and the
+ * async loops may read ahead (`read-ahead.ts`).
  *
  * @module
  */
-import { BlockingUnavailableError } from '../errors/classes.js';
-import { isBlockingUnavailableError, isTimeoutError } from '../errors/guards.js';
+import {
+  ArgumentRangeError,
+  BlockingUnavailableError,
+  InvalidArgumentError,
+} from '../errors/classes.js';
+import { isBlockingUnavailableError } from '../errors/guards.js';
+import { integerOption } from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 import type { Operation, ResourceOperations } from '../operations/bound.js';
-import type { GetAllOptions, WalkState, WalkStep } from '../operations/pagination.js';
+import type {
+  GetAllOptions,
+  IterateOptions,
+  WalkState,
+  WalkStep,
+} from '../operations/pagination.js';
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
-import { loopbackTimeoutNote, reword } from '../transports/blocking.js';
+import { nameAsyncTwin } from '../transports/loopback.js';
 import type { Dispatcher } from './dispatcher.js';
 import {
   type CallOptions,
@@ -24,6 +35,7 @@ import {
   resolveCallOptions,
   snapshotCallOptions,
 } from './options.js';
+import { pagesAhead, recordsAhead, type StepReader } from './read-ahead.js';
 import { type BlockingTwin, TWINS } from './twins.js';
 
 /**
@@ -40,13 +52,9 @@ function allowManyListeners(signal: AbortSignal): void {
   nodeBuiltin('node:events')?.setMaxListeners(0, signal);
 }
 
-/** A loopback timeout's note names "the async twin"; the runner knows which one it is. */
-function nameAsyncTwin(error: unknown, asyncTwin: string): unknown {
-  const generic = loopbackTimeoutNote();
-  if (isTimeoutError(error) && error.message.includes(generic)) {
-    reword(error, error.message.replace(generic, loopbackTimeoutNote(asyncTwin)));
-  }
-  return error;
+/** A call's options with `signal` in place of its own (which `signal` already follows). */
+function withSignal(call: CallOptions | undefined, signal: AbortSignal | undefined): CallOptions {
+  return signal ? { ...call, signal } : { ...call };
 }
 
 /** Splits `getAll` options into the call's own and the walk's. */
@@ -58,6 +66,31 @@ function splitGetAll(
   // Checked by the operation itself, so that the async twin rejects rather than throws.
   const { onProgress, ...call } = options;
   return [call, onProgress === undefined ? {} : { onProgress }];
+}
+
+/** Splits an async iterator's options into the call's own and its read-ahead, checked. */
+function splitIterate(
+  options: (CallOptions & IterateOptions) | undefined,
+  concurrency: number,
+): [CallOptions | undefined, number] {
+  if (options === undefined || typeof options !== 'object' || options === null) return [options, 0];
+  const { prefetch, ...call } = options;
+  const pages = integerOption(prefetch, 'prefetch', 0);
+  if (pages > concurrency) {
+    throw new ArgumentRangeError(
+      `Expected \`prefetch\` to be at most the client's \`concurrency\` (${concurrency}), got ${pages}`,
+    );
+  }
+  return [call, pages];
+}
+
+/** Refuses the async iterators' `prefetch` in the options of a blocking iterator. */
+function refusePrefetch(options: CallOptions | undefined, twin: BlockingTwin): void {
+  if (typeof options === 'object' && options !== null && 'prefetch' in options) {
+    throw new InvalidArgumentError(
+      `\`prefetch\` reads ahead in the async iterators only: a blocking iterator sends one request at a time, so reading ahead would not shorten its waits; use ${TWINS[twin]}() to read ahead`,
+    );
+  }
 }
 
 /** Runs the client's twins: one runner per client. */
@@ -150,6 +183,7 @@ export class TwinRunner {
     const call = snapshotCallOptions(options);
     const self = this;
     return (function* () {
+      refusePrefetch(call, twin);
       let state: WalkState | undefined;
       for (let number = 1; ; number++) {
         const step: WalkStep<T> = self.sync(twin, ops.walkPage, call, query, number, state);
@@ -160,23 +194,21 @@ export class TwinRunner {
     })();
   }
 
-  /** Every page of a list, a request a page as the `for await` loop asks for them; see `pages`. */
+  /**
+   * Every page of a list, a request a page as the `for await` loop asks for them, and up to
+   * `prefetch` more in flight ahead of it (`read-ahead.ts`); see `pages`.
+   */
   pagesAsync<T extends Identified, F>(
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
-    options: CallOptions | undefined,
+    options: (CallOptions & IterateOptions) | undefined,
   ): AsyncGenerator<Page<T>, void, undefined> {
     const query = ops.walkQuery(filter);
     const call = snapshotCallOptions(options);
     const self = this;
     return (async function* () {
-      let state: WalkState | undefined;
-      for (let number = 1; ; number++) {
-        const step: WalkStep<T> = await self.async(ops.walkPage, call, query, number, state);
-        state = step.state;
-        yield step.page;
-        if (!step.more) return;
-      }
+      const [own, prefetch] = splitIterate(call, self.#settings.concurrency);
+      yield* pagesAhead(self.#stepReader(ops, own, query), prefetch, own?.signal);
     })();
   }
 
@@ -193,16 +225,44 @@ export class TwinRunner {
     })();
   }
 
-  /** Every record of a list, one at a time. */
+  /**
+   * Every record of a list, one at a time. With `prefetch`, an unfiltered walk reads ahead by id
+   * through the batch endpoint (unless the client's `batch` is off); any other, by pages.
+   */
   itemsAsync<T extends Identified, F>(
     ops: ResourceOperations<T, F>,
     filter: F | undefined,
-    options: CallOptions | undefined,
+    options: (CallOptions & IterateOptions) | undefined,
   ): AsyncGenerator<T, void, undefined> {
-    const pages = this.pagesAsync(ops, filter, options);
+    const query = ops.walkQuery(filter);
+    const call = snapshotCallOptions(options);
+    const self = this;
+    const { batch } = this.#settings.request;
     return (async function* () {
-      for await (const page of pages) yield* page.results;
+      const [own, prefetch] = splitIterate(call, self.#settings.concurrency);
+      const readStep = self.#stepReader(ops, own, query);
+      if (prefetch > 0 && batch.enabled && Object.keys(query).length === 0) {
+        yield* recordsAhead(
+          readStep,
+          (ids, signal) => self.async(ops.getMany, withSignal(own, signal), ids),
+          { prefetch, batchSize: batch.size, ...(own?.signal ? { signal: own.signal } : {}) },
+        );
+        return;
+      }
+      for await (const page of pagesAhead(readStep, prefetch, own?.signal)) {
+        yield* page.results;
+      }
     })();
+  }
+
+  /** How an async walk reads page `number`: `walkPage`, with the call's options and `signal`. */
+  #stepReader<T extends Identified, F>(
+    ops: ResourceOperations<T, F>,
+    call: CallOptions | undefined,
+    query: Record<string, string | number>,
+  ): StepReader<T> {
+    return (number, state, signal) =>
+      this.async(ops.walkPage, withSignal(call, signal), query, number, state);
   }
 
   /**

@@ -10,6 +10,7 @@
 /** The built-ins the package uses, by id. */
 interface NodeBuiltins {
   'node:async_hooks': typeof import('node:async_hooks');
+  'node:diagnostics_channel': typeof import('node:diagnostics_channel');
   'node:events': typeof import('node:events');
   'node:fs': typeof import('node:fs');
   'node:module': typeof import('node:module');

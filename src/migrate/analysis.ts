@@ -1,12 +1,16 @@
 import type * as TsMorph from 'ts-morph';
+import { classifyCallback } from './callbacks.js';
+import { type Family, familyOf } from './family.js';
 import type { OpenProject, TsMorphModule } from './load.js';
+import { ReferenceIndex } from './references.js';
+import { findTwinCall } from './twins.js';
 import type { SourceLocation, TwinOwner, UnitKind, UseKind } from './types.js';
 
 type Node = TsMorph.Node;
 type CallExpression = TsMorph.CallExpression;
 type SourceFile = TsMorph.SourceFile;
 
-/** A function-like node, a class field initializer, or a module's top level. */
+/** A function-like node, a class field it initialises, or a module's top level. */
 export type Unit = Node;
 
 /** A call of a blocking twin, and how to rewrite it. */
@@ -26,8 +30,14 @@ export interface Use {
   readonly kind: UseKind | 'awaited' | 'escape' | 'value';
   /** The call that awaits it (or the reference, for `value` and `escape`). */
   readonly site: Node;
+  /** The identifier that names the unit at this use, when it is named there (not an inline callback). */
+  readonly reference: Node | undefined;
   /** For `escape`/`value`: why it cannot be followed. */
   readonly reason: string | undefined;
+  /** For `array`: the `Array` method whose callback it is (`filter`). */
+  readonly method?: string;
+  /** For `helper`: the project function that calls it and gets an async sibling. */
+  readonly helper?: Unit;
 }
 
 const FUNCTION_KINDS = new Set<string>([
@@ -40,7 +50,7 @@ const FUNCTION_KINDS = new Set<string>([
   'SetAccessor',
 ]);
 
-/** The analysis both `analyzeProject` and `migrate` stand on: twins, units, and their uses. */
+/** The analysis every part of the tool stands on: twins, units, their uses, and their families. */
 export class Analysis {
   readonly tm: TsMorphModule;
   readonly project: TsMorph.Project;
@@ -50,8 +60,13 @@ export class Analysis {
   readonly #packageNames = new Map<string, string | null>();
   readonly #uses = new Map<Unit, readonly Use[]>();
   readonly #twins = new Map<CallExpression, TwinCall | null>();
+  readonly #kept = new Map<Unit, Node | null>();
+  readonly #families = new Map<Node, Family>();
+  readonly #memo = new Map<string, Map<Node, unknown>>();
+  #index: ReferenceIndex | undefined;
+  #names: ReadonlySet<string> | undefined;
 
-  constructor(open: OpenProject) {
+  constructor(open: Pick<OpenProject, 'tm' | 'project' | 'own' | 'root'>) {
     this.tm = open.tm;
     this.project = open.project;
     this.own = open.own;
@@ -61,6 +76,19 @@ export class Analysis {
 
   isOwn(node: Node): boolean {
     return this.#ownPaths.has(node.getSourceFile().getFilePath());
+  }
+
+  /** A per-analysis cache for the helpers that live in other modules. */
+  memo<T>(table: string, node: Node, compute: () => T): T {
+    let map = this.#memo.get(table);
+    if (!map) {
+      map = new Map();
+      this.#memo.set(table, map);
+    }
+    if (map.has(node)) return map.get(node) as T;
+    const value = compute();
+    map.set(node, value);
+    return value;
   }
 
   // --- Locations ------------------------------------------------------------------------------
@@ -77,12 +105,18 @@ export class Analysis {
     return { file: this.relative(file.getFilePath()), line, column };
   }
 
+  /** `file:line`, for messages. */
+  where(node: Node): string {
+    const at = this.location(this.bindingName(node) ?? node);
+    return `${at.file}:${at.line}`;
+  }
+
   shortText(node: Node): string {
     const text = node.getText().replace(/\s+/g, ' ');
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   }
 
-  // --- Which files are this library's ---------------------------------------------------------
+  // --- Which files are whose ------------------------------------------------------------------
 
   #packageName(directory: string): string | null {
     const cached = this.#packageNames.get(directory);
@@ -120,149 +154,155 @@ export class Analysis {
     return !file.isDeclarationFile() && !file.isInNodeModules() && !this.isLibraryFile(file);
   }
 
-  #isClientClass(declaration: TsMorph.ClassDeclaration): boolean {
-    if (declaration.getName() !== 'RickMortyClient') return false;
-    const file = declaration.getSourceFile();
-    return this.isLibraryFile(file) || /\/src\/client\.(d\.)?[cm]?ts$/.test(file.getFilePath());
-  }
-
-  /** Whether the type is `RickMortyClient` or a subclass of it. */
-  #isClientType(type: TsMorph.Type): boolean {
-    const tm = this.tm;
-    for (const declaration of type.getSymbol()?.getDeclarations() ?? []) {
-      let current: TsMorph.ClassDeclaration | undefined = tm.Node.isClassDeclaration(declaration)
-        ? declaration
-        : undefined;
-      for (let depth = 0; current && depth < 20; depth++) {
-        if (this.#isClientClass(current)) return true;
-        current = current.getBaseClass();
-      }
-    }
-    return false;
+  /** One of TypeScript's own `lib.es*.d.ts` files: the language's built-ins, not the DOM or Node. */
+  isEsLibFile(file: SourceFile): boolean {
+    const name = file.getBaseName();
+    return /^lib\.(es|esnext|decorators)/i.test(name) && file.isDeclarationFile();
   }
 
   // --- Twins ----------------------------------------------------------------------------------
+
+  /**
+   * Names `X` for which some `XAsync` is written in the project or this package, with the local
+   * names they are imported as: a call of anything else cannot be a twin call, and is not asked
+   * about (asking the type checker about every call of a large project is what takes time).
+   */
+  #twinNames(): ReadonlySet<string> {
+    if (this.#names) return this.#names;
+    const names = new Set<string>();
+    const pattern = /([A-Za-z_$][\w$]*)Async\b/g;
+    const path = process.getBuiltinModule('node:path');
+    for (const file of this.project.getProgram().compilerObject.getSourceFiles()) {
+      const mine =
+        this.#ownPaths.has(file.fileName) ||
+        this.#packageName(path.dirname(file.fileName)) === 'rickmorty-client';
+      if (!mine) continue;
+      for (const match of file.text.matchAll(pattern)) if (match[1]) names.add(match[1]);
+    }
+    for (const file of this.own) {
+      for (const declaration of file.getImportDeclarations()) {
+        const local = declaration.getDefaultImport();
+        if (local) names.add(local.getText());
+        for (const specifier of declaration.getNamedImports()) {
+          if (names.has(specifier.getName()))
+            names.add(specifier.getAliasNode()?.getText() ?? specifier.getName());
+        }
+      }
+    }
+    this.#names = names;
+    return names;
+  }
 
   /** The blocking twin this call calls, discovered from the types, or `undefined`. */
   twinOf(call: CallExpression): TwinCall | undefined {
     const cached = this.#twins.get(call);
     if (cached !== undefined) return cached ?? undefined;
-    const found = this.#findTwin(call);
+    const callee = call.getExpression();
+    const tm = this.tm;
+    const name = tm.Node.isPropertyAccessExpression(callee)
+      ? callee.getName()
+      : tm.Node.isIdentifier(callee)
+        ? callee.getText()
+        : undefined;
+    const found =
+      name !== undefined && this.#twinNames().has(name) ? findTwinCall(this, call) : undefined;
     this.#twins.set(call, found ?? null);
     return found;
   }
 
-  #findTwin(call: CallExpression): TwinCall | undefined {
-    const tm = this.tm;
-    const callee = call.getExpression();
-    let nameNode: TsMorph.Identifier;
-    if (tm.Node.isPropertyAccessExpression(callee)) {
-      const name = callee.getNameNode();
-      if (!tm.Node.isIdentifier(name)) return undefined;
-      nameNode = name;
-      const method = name.getText();
-      const receiver = callee.getExpression().getType().getNonNullableType();
-      const blocking = receiver.getProperty(method);
-      const twin = receiver.getProperty(`${method}Async`);
-      if (blocking && twin && this.#isCallable(twin, callee)) {
-        if (this.#isClientType(receiver)) {
-          return this.#twinCall(call, nameNode, method, 'client', twin, callee);
-        }
-        const declarations = blocking.getDeclarations();
-        if (
-          declarations.length > 0 &&
-          declarations.every((d) => this.isProjectFile(d.getSourceFile()))
-        ) {
-          return this.#twinCall(call, nameNode, method, 'project', twin, callee);
-        }
-      }
-      // `rm.handleError(...)` through a namespace import is a free function.
-    } else if (tm.Node.isIdentifier(callee)) {
-      nameNode = callee;
-    } else {
-      return undefined;
-    }
-    return this.#freeFunctionTwin(call, nameNode);
-  }
-
-  #isCallable(symbol: TsMorph.Symbol, at: Node): boolean {
-    return symbol.getTypeAtLocation(at).getCallSignatures().length > 0;
-  }
-
-  #twinCall(
-    call: CallExpression,
-    nameNode: TsMorph.Identifier,
-    method: string,
-    owner: TwinOwner,
-    twin: TsMorph.Symbol,
-    at: Node,
-  ): TwinCall {
-    const returns = twin
-      .getTypeAtLocation(at)
-      .getCallSignatures()
-      .map((signature) => signature.getReturnType());
-    return {
-      call,
-      method,
-      asyncTwin: `${method}Async`,
-      owner,
-      nameNode,
-      asyncIterable: returns.length > 0 && returns.every((type) => isAsyncIterable(type)),
-    };
-  }
-
-  #freeFunctionTwin(call: CallExpression, nameNode: TsMorph.Identifier): TwinCall | undefined {
-    const tm = this.tm;
-    let symbol = nameNode.getSymbol();
-    if (!symbol) return undefined;
-    if (symbol.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
-    const declaration = symbol.getDeclarations()[0];
-    if (!declaration) return undefined;
-    const name = symbol.getName();
-    const file = declaration.getSourceFile();
-    let owner: TwinOwner;
-    if (this.isLibraryFile(file) || /\/src\/retry\.(d\.)?[cm]?ts$/.test(file.getFilePath())) {
-      if (!tm.Node.isFunctionDeclaration(declaration)) return undefined;
-      owner = 'library';
-    } else if (this.isProjectFile(file)) {
-      owner = 'project';
-    } else {
-      return undefined;
-    }
-    const isFunction = (node: Node | undefined): boolean =>
-      node !== undefined &&
-      (tm.Node.isFunctionDeclaration(node) ||
-        (tm.Node.isVariableDeclaration(node) && isFunctionInitializer(tm, node.getInitializer())));
-    if (!isFunction(declaration)) return undefined;
-    // The twin is a sibling: declared in the same module, as the library and this tool write them.
-    const sibling = file.getFunction(`${name}Async`) ?? file.getVariableDeclaration(`${name}Async`);
-    if (!isFunction(sibling) || !sibling) return undefined;
-    const returns = sibling
-      .getType()
-      .getCallSignatures()
-      .map((signature) => signature.getReturnType());
-    return {
-      call,
-      method: name,
-      asyncTwin: `${name}Async`,
-      owner,
-      nameNode,
-      asyncIterable: returns.length > 0 && returns.every((type) => isAsyncIterable(type)),
-    };
-  }
-
-  /** Every call of a blocking twin in the project's own files, in source order. */
+  /**
+   * Every call of a blocking twin in the project's own files (or under `within`), in source order,
+   * except those inside a blocking twin that is kept beside its async one: that code stays blocking
+   * on purpose.
+   */
   twinCalls(within?: Node): TwinCall[] {
     const tm = this.tm;
     const roots = within ? [within] : this.own;
     const found: TwinCall[] = [];
     for (const root of roots) {
+      if (this.keptTwinAround(root)) continue;
       for (const call of root.getDescendantsOfKind(tm.SyntaxKind.CallExpression)) {
         const twin = this.twinOf(call);
-        if (twin) found.push(twin);
+        if (twin && !this.keptTwinAround(call) && this.blocksThroughArguments(call)) {
+          found.push(twin);
+        }
       }
     }
     return found;
+  }
+
+  /**
+   * Whether a twin call blocks. A twin that takes functions (`handleError(fn)`, a helper's
+   * `withTiming(label, fn)`) blocks only through them: `handleError(() => 42)` is left alone; it
+   * blocks when a function it is given makes a blocking call (that call is then migrated, and the
+   * twin call with it).
+   */
+  blocksThroughArguments(call: CallExpression): boolean {
+    const tm = this.tm;
+    const functions: Node[] = [];
+    for (const argument of call.getArguments()) {
+      const inner = unwrapParentheses(tm, argument);
+      if (tm.Node.isArrowFunction(inner) || tm.Node.isFunctionExpression(inner)) {
+        functions.push(inner);
+      } else if (tm.Node.isIdentifier(inner) || tm.Node.isPropertyAccessExpression(inner)) {
+        const name = tm.Node.isPropertyAccessExpression(inner) ? inner.getNameNode() : inner;
+        let symbol = name.getSymbol();
+        if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
+        const declaration = symbol?.getDeclarations()[0];
+        const unit = declaration ? this.unitOfDeclaration(declaration) : undefined;
+        if (unit) functions.push(unit);
+      }
+    }
+    if (functions.length === 0) return true;
+    return functions.some((fn) =>
+      fn.getDescendantsOfKind(tm.SyntaxKind.CallExpression).some((inner) => this.twinOf(inner)),
+    );
+  }
+
+  /**
+   * The `…Async` sibling of a function, method or interface member, when it has one: the unit is
+   * then a blocking twin kept for the callers that still block, and is never converted.
+   */
+  asyncSibling(unit: Node): Node | undefined {
+    const cached = this.#kept.get(unit);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.#findAsyncSibling(unit);
+    this.#kept.set(unit, found ?? null);
+    return found;
+  }
+
+  #findAsyncSibling(unit: Node): Node | undefined {
+    const tm = this.tm;
+    const name = this.bindingName(unit) ?? memberName(tm, unit);
+    if (!name) return undefined;
+    const twin = `${name.getText()}Async`;
+    const holder = name.getParent();
+    const container =
+      holder && tm.Node.isVariableDeclaration(holder)
+        ? holder.getVariableStatement()?.getParent()
+        : tm.Node.isPropertyAssignment(holder) || tm.Node.isPropertyDeclaration(holder)
+          ? holder.getParent()
+          : unit.getParent();
+    if (!container) return undefined;
+    if (
+      tm.Node.isClassDeclaration(container) ||
+      tm.Node.isClassExpression(container) ||
+      tm.Node.isInterfaceDeclaration(container)
+    ) {
+      return container.getMembers().find((member) => memberName(tm, member)?.getText() === twin);
+    }
+    if (tm.Node.isObjectLiteralExpression(container)) {
+      return container.getProperty(twin);
+    }
+    return localDeclaration(tm, container, twin);
+  }
+
+  /** The kept blocking twin that `node` is in (or is), if any. */
+  keptTwinAround(node: Node): Node | undefined {
+    for (let current: Node | undefined = node; current; current = current.getParent()) {
+      if (this.isFunctionLike(current) && this.asyncSibling(current)) return current;
+    }
+    return undefined;
   }
 
   // --- Units ----------------------------------------------------------------------------------
@@ -292,6 +332,7 @@ export class Analysis {
       case 'FunctionDeclaration':
         return 'function';
       case 'MethodDeclaration':
+      case 'MethodSignature':
         return 'method';
       case 'ArrowFunction':
         return 'arrow';
@@ -307,12 +348,21 @@ export class Analysis {
     }
   }
 
-  /** The identifier that names a unit: its own name, or the variable or property it is bound to. */
-  bindingName(unit: Unit): TsMorph.Identifier | undefined {
+  /**
+   * The identifier that names a unit: its own name (`#load` for a private method), or the variable
+   * or property it is bound to.
+   */
+  bindingName(unit: Unit): TsMorph.Identifier | TsMorph.PrivateIdentifier | undefined {
     const tm = this.tm;
-    if (tm.Node.isFunctionDeclaration(unit) || tm.Node.isMethodDeclaration(unit)) {
+    if (
+      tm.Node.isFunctionDeclaration(unit) ||
+      tm.Node.isMethodDeclaration(unit) ||
+      tm.Node.isMethodSignature(unit)
+    ) {
       const name = unit.getNameNode();
-      return name && tm.Node.isIdentifier(name) ? name : undefined;
+      return name && (tm.Node.isIdentifier(name) || tm.Node.isPrivateIdentifier(name))
+        ? name
+        : undefined;
     }
     if (tm.Node.isArrowFunction(unit) || tm.Node.isFunctionExpression(unit)) {
       const holder = skipParentheses(tm, unit).getParent();
@@ -324,16 +374,52 @@ export class Analysis {
         holder.getInitializer() === skipParentheses(tm, unit)
       ) {
         const name = holder.getNameNode();
-        return tm.Node.isIdentifier(name) ? name : undefined;
+        return tm.Node.isIdentifier(name) || tm.Node.isPrivateIdentifier(name) ? name : undefined;
       }
     }
     return undefined;
   }
 
+  /** The node the type checker knows a unit by: the variable or property an arrow is bound to. */
+  declarationOf(unit: Unit): Node {
+    const holder = this.bindingName(unit)?.getParent();
+    const tm = this.tm;
+    if (
+      holder &&
+      (tm.Node.isVariableDeclaration(holder) ||
+        tm.Node.isPropertyDeclaration(holder) ||
+        tm.Node.isPropertyAssignment(holder))
+    ) {
+      return holder;
+    }
+    return unit;
+  }
+
+  /** The function a declaration stands for: an arrow bound to a variable, or the node itself. */
+  unitOfDeclaration(declaration: Node): Unit | undefined {
+    const tm = this.tm;
+    if (
+      tm.Node.isVariableDeclaration(declaration) ||
+      tm.Node.isPropertyDeclaration(declaration) ||
+      tm.Node.isPropertyAssignment(declaration)
+    ) {
+      const initializer = declaration.getInitializer();
+      return initializer && isFunctionInitializer(tm, initializer)
+        ? unwrapParentheses(tm, initializer)
+        : undefined;
+    }
+    return this.isFunctionLike(declaration) ? declaration : undefined;
+  }
+
   className(node: Node): string {
     const tm = this.tm;
     const owner = node.getParent();
-    if (owner && (tm.Node.isClassDeclaration(owner) || tm.Node.isClassExpression(owner))) {
+    if (
+      owner &&
+      (tm.Node.isClassDeclaration(owner) ||
+        tm.Node.isClassExpression(owner) ||
+        tm.Node.isInterfaceDeclaration(owner))
+    ) {
       return owner.getName() ?? '(anonymous class)';
     }
     return '';
@@ -349,7 +435,9 @@ export class Analysis {
     if (tm.Node.isFunctionDeclaration(unit)) {
       return unit.getName() ?? 'default function';
     }
-    if (tm.Node.isMethodDeclaration(unit)) return qualify(unit.getName(), unit);
+    if (tm.Node.isMethodDeclaration(unit) || tm.Node.isMethodSignature(unit)) {
+      return qualify(unit.getName(), unit);
+    }
     if (tm.Node.isConstructorDeclaration(unit)) return qualify('constructor', unit);
     if (tm.Node.isGetAccessorDeclaration(unit)) return `get ${qualify(unit.getName(), unit)}`;
     if (tm.Node.isSetAccessorDeclaration(unit)) return `set ${qualify(unit.getName(), unit)}`;
@@ -367,13 +455,7 @@ export class Analysis {
 
   isAsync(unit: Unit): boolean {
     const tm = this.tm;
-    return (
-      (tm.Node.isFunctionDeclaration(unit) ||
-        tm.Node.isMethodDeclaration(unit) ||
-        tm.Node.isArrowFunction(unit) ||
-        tm.Node.isFunctionExpression(unit)) &&
-      unit.isAsync()
-    );
+    return isPlainFunction(tm, unit) && unit.isAsync();
   }
 
   isGenerator(unit: Unit): boolean {
@@ -384,6 +466,20 @@ export class Analysis {
         tm.Node.isFunctionExpression(unit)) &&
       unit.isGenerator()
     );
+  }
+
+  /**
+   * Whether a function already returns a promise (`function later(): Promise<string>`): made
+   * async, its type stays the same, so its callers do not change (an `await` added there would
+   * hand them the value instead of the promise they use).
+   */
+  returnsPromise(unit: Unit): boolean {
+    const tm = this.tm;
+    if (!isPlainFunction(tm, unit) || this.isGenerator(unit)) {
+      return false;
+    }
+    const typeNode = unit.getReturnTypeNode();
+    return isThenable(typeNode ? typeNode.getType() : unit.getReturnType());
   }
 
   /** Why a unit can never become async, when it cannot. */
@@ -400,32 +496,104 @@ export class Analysis {
     }
   }
 
-  /** Whether top-level `await` is allowed in this module (ESM output, ES2017+ target). */
+  /**
+   * Whether code outside the project can call this unit: an exported function or variable, a
+   * method of an exported class or interface that is not private. Such a unit keeps its blocking
+   * version unless the user asks for the change in place.
+   */
+  isVisibleOutside(unit: Unit): boolean {
+    return this.memo('visible', unit, () => isVisible(this, unit));
+  }
+
+  /**
+   * Whether top-level `await` works in this module: the compiler allows it (ESM output, ES2017+
+   * target) and Node runs the file as an ES module (`.mts`, or `.ts` under `"type": "module"`), as
+   * `tsx` and a compiled build both do.
+   */
   allowsTopLevelAwait(file: SourceFile): boolean {
-    const ts = this.tm.ts;
-    const options = this.project.getCompilerOptions();
-    const target = options.target ?? ts.ScriptTarget.ES5;
-    if (target < ts.ScriptTarget.ES2017) return false;
-    if (!ts.isExternalModule(file.compilerNode)) return false;
-    const module = options.module;
-    if (module === undefined) return false;
-    if (module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext) {
-      // ts-morph builds its source files without `impliedNodeFormat`: ask the way tsc does
-      // (file extension, then the nearest package.json's "type").
-      const format =
-        file.compilerNode.impliedNodeFormat ??
-        ts.getImpliedNodeFormatForFile(file.getFilePath(), undefined, ts.sys, options);
-      return format === ts.ModuleKind.ESNext;
-    }
-    return (
-      module === ts.ModuleKind.ES2022 ||
-      module === ts.ModuleKind.ESNext ||
-      module === ts.ModuleKind.System ||
-      module === ts.ModuleKind.Preserve
-    );
+    return this.memo('tla', file, () => topLevelAwaitAllowed(this, file));
   }
 
   // --- Uses -----------------------------------------------------------------------------------
+
+  /**
+   * Work the program already leaves running while its code goes on: a timer or a scheduled
+   * callback (`setTimeout`, `setImmediate`, `queueMicrotask`, `process.nextTick`), or a promise
+   * nobody awaits (`fetchAsync().then(...)` as a statement). A blocking program holds it back until
+   * its synchronous run ends; an `await` added by a step would let it run in between. A promise
+   * left at the very end of a module's top level (`main().catch(...)`) is the program's own entry.
+   */
+  pendingWork(files: Iterable<SourceFile>): Node | undefined {
+    for (const file of this.#program(files)) {
+      const found = this.memo('pending', file, () => findPendingWork(this, file));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The own files linked to these by imports, either way: the program they belong to. */
+  #program(files: Iterable<SourceFile>): Set<SourceFile> {
+    const found = new Set<SourceFile>();
+    const queue = [...files];
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      if (found.has(file)) continue;
+      found.add(file);
+      queue.push(...this.importersOf(file));
+      for (const declaration of [
+        ...file.getImportDeclarations(),
+        ...file.getExportDeclarations(),
+      ]) {
+        const target = declaration.getModuleSpecifierSourceFile();
+        if (target && this.isOwn(target)) queue.push(target);
+      }
+      for (const statement of file.getStatements()) {
+        if (!this.tm.Node.isImportEqualsDeclaration(statement)) continue;
+        const reference = statement.getModuleReference();
+        const target = this.tm.Node.isExternalModuleReference(reference)
+          ? reference.getReferencedSourceFile()
+          : undefined;
+        if (target && this.isOwn(target)) queue.push(target);
+      }
+    }
+    return found;
+  }
+
+  /** The project's own files that refer to this one in any way, types included. */
+  referencingFiles(file: SourceFile): readonly SourceFile[] {
+    return this.memo('referencing', file, () =>
+      file.getReferencingSourceFiles().filter((other) => other !== file && this.isOwn(other)),
+    );
+  }
+
+  /** The project's own files that load this one at run time (import, require, re-export). */
+  importersOf(file: SourceFile): readonly SourceFile[] {
+    return this.memo('importers', file, () =>
+      this.referencingFiles(file).filter((other) => {
+        // `import type` is erased: it loads nothing at run time.
+        const imports = other
+          .getImportDeclarations()
+          .filter((declaration) => declaration.getModuleSpecifierSourceFile() === file);
+        return imports.length === 0 || imports.some((declaration) => !declaration.isTypeOnly());
+      }),
+    );
+  }
+
+  /** Every reference to a declaration in the project's own files (one pass over them, on demand). */
+  referencesTo(declaration: Node): readonly Node[] {
+    this.#index ??= new ReferenceIndex(this);
+    return this.#index.get(declaration);
+  }
+
+  /** The methods and interface members that stand or fall together with this one. */
+  familyOf(unit: Unit): Family {
+    let family = this.#families.get(unit);
+    if (!family) {
+      family = familyOf(this, unit);
+      for (const member of family.members) this.#families.set(member, family);
+      this.#families.set(unit, family);
+    }
+    return family;
+  }
 
   /** What would have to await this unit if it became async. */
   usesOf(unit: Unit): readonly Use[] {
@@ -443,23 +611,32 @@ export class Analysis {
       const expression = skipParentheses(tm, unit);
       const parent = expression.getParent();
       if (parent && tm.Node.isCallExpression(parent)) {
-        if (parent.getExpression() === expression)
-          return [{ kind: 'iife', site: parent, reason: undefined }];
-        return [this.#callbackUse(parent, expression)];
+        if (parent.getExpression() === expression) {
+          return [{ kind: 'iife', site: parent, reference: undefined, reason: undefined }];
+        }
+        return [classifyCallback(this, parent, expression, undefined)];
       }
       return [
         {
           kind: 'escape',
           site: unit,
+          reference: undefined,
           reason: 'an unnamed function its callers cannot be followed to',
         },
       ];
     }
+    const declarations = tm.Node.isMethodDeclaration(unit)
+      ? this.familyOf(unit).members
+      : [this.declarationOf(unit)];
     const uses: Use[] = [];
-    for (const reference of binding.findReferencesAsNodes()) {
-      if (reference === binding || !this.isOwn(reference)) continue;
-      const use = this.#referenceUse(reference);
-      if (use) uses.push(use);
+    const seen = new Set<Node>();
+    for (const declaration of declarations) {
+      for (const reference of this.referencesTo(declaration)) {
+        if (seen.has(reference)) continue;
+        seen.add(reference);
+        const use = this.#referenceUse(reference);
+        if (use) uses.push(use);
+      }
     }
     return uses;
   }
@@ -487,6 +664,7 @@ export class Analysis {
     ) {
       callee = parent;
     }
+    callee = skipParentheses(tm, callee);
     const holder = callee.getParent();
     if (holder && tm.Node.isCallExpression(holder)) {
       if (holder.getExpression() === callee) {
@@ -495,61 +673,192 @@ export class Analysis {
           loop && tm.Node.isForOfStatement(loop) && loop.getExpression() === holder
             ? 'for-of'
             : 'call';
-        return { kind, site: holder, reason: undefined };
+        return { kind, site: holder, reference, reason: undefined };
       }
-      return this.#callbackUse(holder, callee);
+      return classifyCallback(this, holder, callee, reference);
     }
     if (tm.Node.isExportAssignment(holder)) {
-      return { kind: 'value', site: reference, reason: 'exported as the default' };
+      return { kind: 'value', site: reference, reference, reason: 'exported as the default' };
+    }
+    if (parent && tm.Node.isBindingElement(parent)) {
+      return { kind: 'value', site: reference, reference, reason: 'destructured from its object' };
     }
     return {
       kind: 'value',
       site: reference,
+      reference,
       reason: `used as a value (${this.shortText(holder ?? reference)})`,
-    };
-  }
-
-  /** A function handed to a call: who calls it, and do they await what it returns? */
-  #callbackUse(call: CallExpression, argument: Node): Use {
-    const tm = this.tm;
-    const callee = call.getExpression();
-    const index = call.getArguments().indexOf(argument);
-    if (index === 0 && tm.Node.isPropertyAccessExpression(callee) && callee.getName() === 'map') {
-      const receiver = callee.getExpression().getType().getNonNullableType();
-      if (receiver.isArray() || receiver.isReadonlyArray() || receiver.isTuple()) {
-        return { kind: 'map', site: call, reason: undefined };
-      }
-    }
-    if (index === 0 && this.twinOf(call) !== undefined) {
-      return { kind: 'producer', site: call, reason: undefined };
-    }
-    if (tm.Node.isExpression(argument)) {
-      // `then(onfulfilled?: ((value) => R | PromiseLike<R>) | null)`: look through the optional
-      // and the union for the callback's signatures.
-      const contextual = argument.getContextualType()?.getNonNullableType();
-      const members = contextual?.isUnion()
-        ? contextual.getUnionTypes()
-        : contextual
-          ? [contextual]
-          : [];
-      const returns = members.flatMap((member) =>
-        member.getCallSignatures().map((signature) => signature.getReturnType()),
-      );
-      if (returns.length > 0 && returns.every((type) => acceptsPromise(type))) {
-        return { kind: 'awaited', site: call, reason: undefined };
-      }
-    }
-    return {
-      kind: 'escape',
-      site: call,
-      reason: `passed to ${this.shortText(callee)}(), which would not await its promise`,
     };
   }
 }
 
-function isFunctionInitializer(tm: TsMorphModule, node: Node | undefined): boolean {
+/** A function with a body and parameters that can become async: not a constructor or accessor. */
+export type PlainFunction =
+  | TsMorph.FunctionDeclaration
+  | TsMorph.MethodDeclaration
+  | TsMorph.ArrowFunction
+  | TsMorph.FunctionExpression;
+
+export function isPlainFunction(tm: TsMorphModule, node: Node): node is PlainFunction {
+  return (
+    tm.Node.isFunctionDeclaration(node) ||
+    tm.Node.isMethodDeclaration(node) ||
+    tm.Node.isArrowFunction(node) ||
+    tm.Node.isFunctionExpression(node)
+  );
+}
+
+/** The name of a class or interface member, or of an object literal's method or property. */
+export function memberName(tm: TsMorphModule, node: Node): TsMorph.Node | undefined {
+  if (
+    tm.Node.isMethodDeclaration(node) ||
+    tm.Node.isMethodSignature(node) ||
+    tm.Node.isPropertyDeclaration(node) ||
+    tm.Node.isPropertySignature(node) ||
+    tm.Node.isPropertyAssignment(node) ||
+    tm.Node.isGetAccessorDeclaration(node) ||
+    tm.Node.isSetAccessorDeclaration(node)
+  ) {
+    const name = node.getNameNode();
+    return tm.Node.isIdentifier(name) || tm.Node.isPrivateIdentifier(name) ? name : undefined;
+  }
+  return undefined;
+}
+
+/** A function, class or variable named `name` declared directly in a block or module. */
+export function localDeclaration(tm: TsMorphModule, scope: Node, name: string): Node | undefined {
+  const statements = scope.getChildSyntaxList()?.getChildren() ?? [];
+  for (const statement of statements) {
+    if (
+      tm.Node.isFunctionDeclaration(statement) ||
+      tm.Node.isClassDeclaration(statement) ||
+      tm.Node.isInterfaceDeclaration(statement)
+    ) {
+      if (statement.getName() === name) return statement;
+    } else if (tm.Node.isVariableStatement(statement)) {
+      const found = statement
+        .getDeclarations()
+        .find((declaration) => declaration.getName() === name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+const SCHEDULERS = new Set([
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'nextTick',
+]);
+
+function findPendingWork(analysis: Analysis, file: SourceFile): Node | undefined {
+  const tm = analysis.tm;
+  const statements = file.getStatements();
+  const last = statements.at(-1);
+  let found: Node | undefined;
+  file.forEachDescendant((node, traversal) => {
+    if (tm.Node.isCallExpression(node)) {
+      const callee = node.getExpression();
+      const name = tm.Node.isPropertyAccessExpression(callee)
+        ? callee.getName()
+        : tm.Node.isIdentifier(callee)
+          ? callee.getText()
+          : '';
+      if (SCHEDULERS.has(name)) {
+        const declarations = (
+          tm.Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee
+        )
+          .getSymbol()
+          ?.getDeclarations();
+        if (declarations?.some((d) => !analysis.isOwn(d))) found = node;
+      }
+    } else if (tm.Node.isExpressionStatement(node) && node !== last) {
+      let expression = unwrapParentheses(tm, node.getExpression());
+      if (tm.Node.isVoidExpression(expression))
+        expression = unwrapParentheses(tm, expression.getExpression());
+      if (
+        (tm.Node.isCallExpression(expression) || tm.Node.isNewExpression(expression)) &&
+        isThenable(expression.getType())
+      ) {
+        found = node;
+      }
+    }
+    if (found) traversal.stop();
+  });
+  return found;
+}
+
+function isVisible(analysis: Analysis, unit: Unit): boolean {
+  const tm = analysis.tm;
+  const holder = analysis.declarationOf(unit);
+  if (tm.Node.isFunctionDeclaration(holder)) return holder.isExported();
+  if (tm.Node.isVariableDeclaration(holder)) {
+    return holder.getVariableStatement()?.isExported() === true;
+  }
+  const parent = holder.getParent();
+  if (parent && tm.Node.isObjectLiteralExpression(parent)) {
+    const variable = parent.getParent();
+    return (
+      variable !== undefined &&
+      tm.Node.isVariableDeclaration(variable) &&
+      variable.getVariableStatement()?.isExported() === true
+    );
+  }
+  if (
+    tm.Node.isMethodDeclaration(holder) ||
+    tm.Node.isPropertyDeclaration(holder) ||
+    tm.Node.isMethodSignature(holder)
+  ) {
+    if (tm.Node.isPrivateIdentifier(holder.getNameNode())) return false;
+    if (
+      (tm.Node.isMethodDeclaration(holder) || tm.Node.isPropertyDeclaration(holder)) &&
+      holder.getScope() === tm.Scope.Private
+    ) {
+      return false;
+    }
+    const owner = holder.getParent();
+    if (
+      tm.Node.isClassDeclaration(owner) ||
+      tm.Node.isInterfaceDeclaration(owner) ||
+      tm.Node.isEnumDeclaration(owner)
+    ) {
+      return owner.isExported();
+    }
+    return false;
+  }
+  return false;
+}
+
+function topLevelAwaitAllowed(analysis: Analysis, file: SourceFile): boolean {
+  const ts = analysis.tm.ts;
+  const options = analysis.project.getCompilerOptions();
+  const target = options.target ?? ts.ScriptTarget.ES5;
+  if (target < ts.ScriptTarget.ES2017) return false;
+  if (!ts.isExternalModule(file.compilerNode)) return false;
+  const module = options.module;
+  if (module === undefined) return false;
+  // How Node (and tsx) will run the file: by its extension, then the nearest package.json's "type".
+  const runtime = ts.getImpliedNodeFormatForFile(
+    file.getFilePath() as Parameters<typeof ts.getImpliedNodeFormatForFile>[0],
+    undefined,
+    ts.sys,
+    { ...options, moduleResolution: ts.ModuleResolutionKind.NodeNext },
+  );
+  if (runtime !== ts.ModuleKind.ESNext) return false;
+  return (
+    (module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext) ||
+    module === ts.ModuleKind.ES2022 ||
+    module === ts.ModuleKind.ESNext ||
+    module === ts.ModuleKind.System ||
+    module === ts.ModuleKind.Preserve
+  );
+}
+
+export function isFunctionInitializer(tm: TsMorphModule, node: Node | undefined): boolean {
   if (!node) return false;
-  const inner = skipParentheses(tm, node);
+  const inner = unwrapParentheses(tm, node);
   return tm.Node.isArrowFunction(inner) || tm.Node.isFunctionExpression(inner);
 }
 
@@ -570,6 +879,16 @@ export function unwrapParentheses(tm: TsMorphModule, node: Node): Node {
   return current;
 }
 
+/** Whether `node` lies inside `container` (never the same node), in the same file. */
+export function isWithin(node: Node, container: Node): boolean {
+  return (
+    node !== container &&
+    node.getSourceFile() === container.getSourceFile() &&
+    node.getStart() >= container.getStart() &&
+    node.getEnd() <= container.getEnd()
+  );
+}
+
 function hasMember(type: TsMorph.Type, prefix: string): boolean {
   return type.getProperties().some((symbol) => symbol.getName().startsWith(prefix));
 }
@@ -584,7 +903,12 @@ export function isThenable(type: TsMorph.Type): boolean {
   return type.getProperty('then') !== undefined;
 }
 
-function acceptsPromise(type: TsMorph.Type): boolean {
-  if (type.isAny() || type.isUnknown()) return true;
+/**
+ * Whether a function whose contextual return type is this would have its promise awaited: the type
+ * is a promise or a union with one (`void | Promise<void>`). `unknown`, `any` and `void` do not
+ * say so: `filter`'s predicate returns `unknown`, and an async predicate is always truthy.
+ */
+export function expectsPromise(type: TsMorph.Type): boolean {
+  if (type.isAny() || type.isUnknown()) return false;
   return isThenable(type);
 }

@@ -12,28 +12,48 @@ import type {
 /** Past this many nodes a report stops expanding: it is meant to be read. */
 const NODE_BUDGET = 5000;
 
-/** Builds the bubble above every call of a blocking twin in the project. */
-export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefined): BubbleReport {
-  const tm = analysis.tm;
-  const functions = new Map<Unit, SourceLocation & { name: string; kind: UnitKind }>();
-  const entryPoints = new Map<Unit, SourceLocation & { name: string }>();
-  const attention: Attention[] = [];
-  const attentionKeys = new Set<string>();
-  let budget = NODE_BUDGET;
+type Via = (SourceLocation & { kind: UseKind }) | undefined;
 
-  const note = (location: SourceLocation, message: string): void => {
+/** Builds the tree of code above each blocking call, once per call, within a budget of nodes. */
+class BubbleBuilder {
+  readonly analysis: Analysis;
+  readonly functions = new Map<Unit, SourceLocation & { name: string; kind: UnitKind }>();
+  readonly entryPoints = new Map<Unit, SourceLocation & { name: string }>();
+  readonly attention: Attention[] = [];
+  readonly #keys = new Set<string>();
+  #budget = NODE_BUDGET;
+
+  constructor(analysis: Analysis) {
+    this.analysis = analysis;
+  }
+
+  note(location: SourceLocation, message: string): void {
     const key = `${location.file}:${location.line}:${location.column}:${message}`;
-    if (attentionKeys.has(key)) return;
-    attentionKeys.add(key);
-    attention.push({ ...location, message });
-  };
+    if (this.#keys.has(key)) return;
+    this.#keys.add(key);
+    this.attention.push({ ...location, message });
+  }
 
-  const build = (
-    unit: Unit,
-    via: (SourceLocation & { kind: UseKind }) | undefined,
-    path: ReadonlySet<Unit>,
-  ): BubbleNode => {
-    budget--;
+  /** A leaf of the tree: the bubble stops here, for the reason the flags give. */
+  #leaf(
+    base: Omit<BubbleNode, 'alreadyAsync' | 'entryPoint' | 'attention' | 'recursive' | 'callers'>,
+    flags: Partial<BubbleNode>,
+  ): BubbleNode {
+    return {
+      ...base,
+      alreadyAsync: false,
+      entryPoint: false,
+      attention: undefined,
+      recursive: false,
+      callers: [],
+      ...flags,
+    };
+  }
+
+  build(unit: Unit, via: Via, path: ReadonlySet<Unit>): BubbleNode {
+    const analysis = this.analysis;
+    const tm = analysis.tm;
+    this.#budget--;
     const kind = analysis.unitKind(unit);
     const name = analysis.unitName(unit);
     // A module's top level is shown where it makes the call; a function where it is declared.
@@ -44,76 +64,55 @@ export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefin
       : analysis.location(analysis.bindingName(unit) ?? unit);
     const base = { ...at, kind, name, via };
     if (tm.Node.isSourceFile(unit)) {
-      entryPoints.set(unit, { ...at, name });
-      return {
-        ...base,
-        alreadyAsync: false,
-        entryPoint: true,
-        attention: undefined,
-        recursive: false,
-        callers: [],
-      };
+      this.entryPoints.set(unit, { ...at, name });
+      return this.#leaf(base, { entryPoint: true });
     }
-    if (path.has(unit)) {
-      return {
-        ...base,
-        alreadyAsync: false,
-        entryPoint: false,
-        attention: undefined,
-        recursive: true,
-        callers: [],
-      };
-    }
-    if (analysis.isAsync(unit)) {
-      return {
-        ...base,
-        alreadyAsync: true,
-        entryPoint: false,
-        attention: undefined,
-        recursive: false,
-        callers: [],
-      };
+    if (path.has(unit)) return this.#leaf(base, { recursive: true });
+    if (analysis.isAsync(unit) || analysis.returnsPromise(unit)) {
+      return this.#leaf(base, { alreadyAsync: true });
     }
     const blocked = analysis.cannotBeAsync(unit);
     if (blocked) {
-      note(at, `${name}: ${blocked}`);
-      return {
-        ...base,
-        alreadyAsync: false,
-        entryPoint: false,
-        attention: blocked,
-        recursive: false,
-        callers: [],
-      };
+      this.note(at, `${name}: ${blocked}`);
+      return this.#leaf(base, { attention: blocked });
     }
-    functions.set(unit, { ...at, name, kind });
-    if (budget <= 0) {
-      const message = 'the report is too large to show more of this bubble';
-      return {
-        ...base,
-        alreadyAsync: false,
-        entryPoint: false,
-        attention: message,
-        recursive: false,
-        callers: [],
-      };
+    this.functions.set(unit, { ...at, name, kind });
+    if (this.#budget <= 0) {
+      return this.#leaf(base, { attention: 'the report is too large to show more of this bubble' });
     }
-    const inner = new Set(path).add(unit);
+    return this.#callersOf(unit, base, new Set(path).add(unit));
+  }
+
+  #callersOf(
+    unit: Unit,
+    base: Omit<BubbleNode, 'alreadyAsync' | 'entryPoint' | 'attention' | 'recursive' | 'callers'>,
+    inner: ReadonlySet<Unit>,
+  ): BubbleNode {
+    const analysis = this.analysis;
     const callers: BubbleNode[] = [];
     const problems: string[] = [];
     for (const use of analysis.usesOf(unit)) {
       if (use.kind === 'awaited') continue;
       if (use.kind === 'escape' || use.kind === 'value') {
         problems.push(use.reason ?? 'used in a way that cannot be followed');
-        note(analysis.location(use.site), `${name} is ${use.reason ?? 'used as a value'}`);
+        this.note(
+          analysis.location(use.site),
+          `${base.name} is ${use.reason ?? 'used as a value'}`,
+        );
         continue;
       }
       const location = analysis.location(use.site);
-      callers.push(build(analysis.unitOf(use.site), { ...location, kind: use.kind }, inner));
+      callers.push(this.build(analysis.unitOf(use.site), { ...location, kind: use.kind }, inner));
     }
     const entryPoint =
       callers.length === 0 && problems.length === 0 && !hasAwaitedUse(analysis, unit);
-    if (entryPoint) entryPoints.set(unit, { ...at, name });
+    if (entryPoint)
+      this.entryPoints.set(unit, {
+        file: base.file,
+        line: base.line,
+        column: base.column,
+        name: base.name,
+      });
     return {
       ...base,
       alreadyAsync: false,
@@ -122,8 +121,13 @@ export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefin
       recursive: false,
       callers,
     };
-  };
+  }
+}
 
+/** Builds the bubble above every call of a blocking twin in the project. */
+export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefined): BubbleReport {
+  const tm = analysis.tm;
+  const builder = new BubbleBuilder(analysis);
   const calls: BlockingCall[] = [];
   for (const twin of analysis.twinCalls()) {
     const location = analysis.location(twin.call);
@@ -132,7 +136,7 @@ export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefin
     const inForOf =
       loop !== undefined && tm.Node.isForOfStatement(loop) && loop.getExpression() === twin.call;
     if (twin.asyncIterable && !inForOf) {
-      note(
+      builder.note(
         location,
         `${twin.method}() is iterated outside a for...of: rewrite it with for await by hand`,
       );
@@ -144,7 +148,7 @@ export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefin
       owner: twin.owner,
       text: analysis.shortText(twin.call),
       rewrite: twin.asyncIterable ? 'for-await' : 'await',
-      bubble: build(unit, undefined, new Set()),
+      bubble: builder.build(unit, undefined, new Set()),
     });
   }
   return {
@@ -152,9 +156,9 @@ export function buildBubbleReport(analysis: Analysis, tsconfig: string | undefin
     tsconfig,
     fileCount: analysis.own.length,
     calls,
-    functions: [...functions.values()],
-    entryPoints: [...entryPoints.values()],
-    attention,
+    functions: [...builder.functions.values()],
+    entryPoints: [...builder.entryPoints.values()],
+    attention: builder.attention,
   };
 }
 
@@ -167,13 +171,17 @@ function describeVia(via: BubbleNode['via']): string {
   const where = `${via.file}:${via.line}:${via.column}`;
   switch (via.kind) {
     case 'map':
-      return ` <- .map() callback at ${where} (becomes await Promise.all(...))`;
+      return ` <- .map() callback at ${where} (becomes await Promise.all(...), or mapInOrder(...) when the calls must keep their order)`;
     case 'producer':
       return ` <- handed to a retry helper at ${where}`;
     case 'for-of':
       return ` <- iterated at ${where} (becomes for await)`;
     case 'iife':
       return ` <- called in place at ${where}`;
+    case 'helper':
+      return ` <- handed to a helper at ${where} (gets an async sibling that awaits it)`;
+    case 'array':
+      return ` <- Array callback at ${where} (becomes an in-order loop)`;
     default:
       return ` <- called at ${where}`;
   }

@@ -5,9 +5,10 @@
  *
  * @module
  */
+export { migrateAll } from './all.js';
 export { analyzeProject } from './analyze.js';
 export { formatBubble } from './bubble.js';
-export { formatMigration, runMigrateCommand } from './cli.js';
+export { formatMigration, formatMigrationAll, runMigrateCommand } from './cli.js';
 export { migrate } from './migrate.js';
 export type {
   AnalyzeOptions,
@@ -19,10 +20,16 @@ export type {
   CommandIo,
   ConvertedFunction,
   DiagnosticInfo,
+  FileSummary,
+  MapForm,
+  MigrateAllOptions,
+  MigrateAllResult,
   MigrateOptions,
   MigrationResult,
   MigrationScope,
+  SignatureChange,
   SourceLocation,
+  StepSummary,
   Strand,
   TwinOwner,
   UnitKind,

@@ -17,6 +17,11 @@ export interface Edit {
   readonly span: number;
   /** The node whose rewrite this edit belongs to, to show each rewrite on its own. */
   readonly owner?: object;
+  /**
+   * Never moved into the async copy of a function it happens to lie in or at the edge of: an
+   * import, an export, the wrapper of a module's top level, a copy inserted after its original.
+   */
+  readonly detached?: boolean;
 }
 
 function compare(a: Edit, b: Edit): number {

@@ -50,7 +50,17 @@ export type UseKind =
   /** The function given to `handleError`; becomes the producer of `handleErrorAsync`. */
   | 'producer'
   /** Called right where it is written: `(() => ...)()`. */
-  | 'iife';
+  | 'iife'
+  /**
+   * Handed to a project function that calls it (`withTiming(label, fn)`): that function gets an
+   * async sibling (`withTimingAsync`) that awaits it, and the call moves to the sibling.
+   */
+  | 'helper'
+  /**
+   * The callback of an `Array` method whose result would not be awaited (`filter`, `some`,
+   * `forEach`...): the call becomes an in-order loop that awaits each call (`filterInOrder`).
+   */
+  | 'array';
 
 /**
  * One function, method or arrow that would have to become async, or the top level of a module.
@@ -149,6 +159,33 @@ export interface ConvertedFunction extends SourceLocation {
   readonly twinName: string | undefined;
   /** Whether it got the `async` keyword: an arrow that only returns the async twin's promise needs none. */
   readonly asyncKeyword: boolean;
+  /**
+   * Why the blocking version is kept, for `mode: 'twin'`: `exported: code outside the project may
+   * call it`, `callers outside the step`, `called by the blocking getNames`...
+   */
+  readonly reason: string | undefined;
+}
+
+/**
+ * How a `.map` whose callback became async was rewritten: `await Promise.all(xs.map(...))`, which
+ * runs the calls together (the article's point), only when nothing the callback does could tell;
+ * otherwise `await mapInOrder(xs, ...)`, one call after another as before.
+ */
+export interface MapForm extends SourceLocation {
+  /** The call as written before. */
+  readonly text: string;
+  readonly concurrent: boolean;
+  /** Why: the effect that keeps it in order, or why it may run concurrently. */
+  readonly reason: string;
+}
+
+/** An exported function changed in place (`--in-place`): its callers outside the project must change too. */
+export interface SignatureChange extends SourceLocation {
+  readonly name: string;
+  /** The return type before, e.g. `string[]`. */
+  readonly before: string;
+  /** And after, e.g. `Promise<string[]>`. */
+  readonly after: string;
 }
 
 /**
@@ -211,6 +248,15 @@ export interface MigrationResult {
   readonly newDiagnostics: readonly DiagnosticInfo[];
   /** Hints for the next step. */
   readonly notes: readonly string[];
+  /** Each `.map` the step rewrote, and whether it runs its calls together or in order, and why. */
+  readonly forms: readonly MapForm[];
+  /** Exported functions whose signature changed (only with `keepBlockingTwins: false`). */
+  readonly exportsChanged: readonly SignatureChange[];
+  /**
+   * The scope had nothing left to migrate (run again on its own output, or no blocking call in
+   * it): `ok` is `true`, nothing changes.
+   */
+  readonly nothingToDo: boolean;
 }
 
 /** Where `runMigrateCommand` writes. */
@@ -227,4 +273,73 @@ export interface CommandIo {
   };
   /** The directory paths are resolved against. */
   readonly cwd: string;
+}
+
+/** Options of `migrateAll`. */
+export interface MigrateAllOptions {
+  /** The project's tsconfig, relative to `cwd`. Default: `tsconfig.json`. */
+  tsconfig?: string;
+  /** Default: `process.cwd()`. */
+  cwd?: string;
+  /** Write the changes to disk. Default: `false`, a dry run. */
+  write?: boolean;
+  /**
+   * Keep the blocking version of exported functions (and of any function something outside the
+   * migrated code still calls) beside the new async one. Default: `true`. With `false`, exported
+   * functions change in place and the result lists them under `exportsChanged`.
+   */
+  keepBlockingTwins?: boolean;
+}
+
+/** What `migrateAll` did to one file of the project. */
+export interface FileSummary {
+  /** Relative to the project's root. */
+  readonly file: string;
+  /** `changed`: rewritten; `refused`: every step that would have changed it was refused; `unchanged`. */
+  readonly status: 'changed' | 'refused' | 'unchanged';
+  /** Functions that became async in place. */
+  readonly changed: readonly string[];
+  /** Functions that kept their blocking version beside a new async twin, and why. */
+  readonly twins: readonly string[];
+  /** Why steps touching this file were refused. */
+  readonly refused: readonly string[];
+  /** Blocking calls left as they were, and why. */
+  readonly attention: readonly string[];
+}
+
+/** One step of `migrateAll`: a function with blocking calls, and the bubble above it. */
+export interface StepSummary extends SourceLocation {
+  /** The bottom function, e.g. `getCharacterName`. */
+  readonly bottom: string;
+  /**
+   * `migrated`; `refused` (the rule refused it: nothing of it is written); `blocking` (every
+   * blocking call in it must stay blocking, e.g. in a getter: see `attention`).
+   */
+  readonly status: 'migrated' | 'refused' | 'blocking';
+  /** Not refused. */
+  readonly ok: boolean;
+  /** Why it was refused, one reason a line. */
+  readonly refusal: readonly string[];
+}
+
+/** What `migrateAll` did, or would do. */
+export interface MigrateAllResult {
+  /** No step was refused. */
+  readonly ok: boolean;
+  /** Whether the files were written (only with `write: true`; refused steps never are). */
+  readonly written: boolean;
+  /** Nothing left to migrate: no step changes anything, and none is refused. */
+  readonly nothingToDo: boolean;
+  /** The steps, bottom-up, each with its outcome. */
+  readonly steps: readonly StepSummary[];
+  /** Every file of the project that a step touched or tried to. */
+  readonly files: readonly FileSummary[];
+  /** The files the accepted steps change, before and after. */
+  readonly changedFiles: readonly ChangedFile[];
+  /** A unified diff of the accepted steps. */
+  readonly diff: string;
+  readonly forms: readonly MapForm[];
+  readonly exportsChanged: readonly SignatureChange[];
+  readonly attention: readonly Attention[];
+  readonly notes: readonly string[];
 }

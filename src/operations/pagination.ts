@@ -22,6 +22,21 @@ export interface GetAllOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** Options of the async iterators: `iterateCharactersAsync`, `iterateCharacterPagesAsync` and their kin. */
+export interface IterateOptions {
+  /**
+   * How many requests to keep in flight ahead of the `for await` loop, from 0 to the client's
+   * `concurrency`. A walk of pages reads pages ahead; an unfiltered walk of records reads ahead
+   * by id through the batch endpoint (`batch.size` records a request, as `getAllCharacters` does).
+   * Ending the loop early aborts what was read ahead: it costs at most `prefetch` requests that
+   * the loop never used. Default: 0, a request only when the loop needs the next page.
+   *
+   * Note: the blocking iterators have no `prefetch`: they send one request at a time, so reading
+   * ahead would not shorten their waits.
+   */
+  prefetch?: number;
+}
+
 /**
  * What a walk over every page of a list goes by, from its first page once checked: how many pages
  * to read, how many records a page holds, how many records there are. Nothing a later page

@@ -11,7 +11,15 @@ import { httpErrorFor } from '../errors/http-status.js';
 import { throwIfAborted } from '../internal/async.js';
 import type { TransportRequest, TransportResponse } from '../transports/types.js';
 import { type CacheSettings, cacheGet, cacheSet, type Handler } from './effects.js';
+import {
+  type HookOptions,
+  type HookSettings,
+  runAfterResponse,
+  runBeforeRequest,
+  runBeforeRetry,
+} from './hooks.js';
 import { type Logger, type RetryPolicy, retrying } from './retry.js';
+import { traced } from './tracing.js';
 
 /** The transport call: one `gensync` leaf, whose two halves the client's dispatcher provides. */
 export type Send = gensync.Gensync<[request: TransportRequest], TransportResponse>;
@@ -56,6 +64,8 @@ export interface RequestContext {
   readonly cache: CacheSettings | undefined;
   /** How many ids go in one request, and whether the batch endpoint is used at all. */
   readonly batch: BatchSettings;
+  /** The client's hooks, run by both halves. */
+  readonly hooks: HookSettings;
 }
 
 /**
@@ -200,15 +210,9 @@ function redirectTarget(request: TransportRequest, response: TransportResponse):
   }
 }
 
-/**
- * Sends one request and follows redirects, at most `maxRedirects` of them. Headers are dropped when
- * a redirect leaves the origin, so nothing given for one host reaches another.
- */
-export function* sendFollowingRedirects(
-  context: RequestContext,
-  url: string,
-): Handler<{ request: TransportRequest; response: TransportResponse }> {
-  let request: TransportRequest = {
+/** The first request to `url` of an attempt, before the `beforeRequest` hooks. */
+function firstRequest(context: RequestContext, url: string): TransportRequest {
+  return {
     method: 'GET',
     url,
     headers: context.headers,
@@ -219,12 +223,42 @@ export function* sendFollowingRedirects(
       : { maxResponseBytes: context.maxResponseBytes }),
     ...(context.signal ? { signal: context.signal } : {}),
   };
+}
+
+/** What the hooks of one attempt are told beside the request. */
+function hookOptions(context: RequestContext, attempt: number): HookOptions {
+  return { attempt, timeout: context.timeout, signal: context.signal };
+}
+
+/**
+ * Sends one request and follows redirects, at most `maxRedirects` of them. Headers are dropped when
+ * a redirect leaves the origin, so nothing given for one host reaches another. The `beforeRequest`
+ * hooks run once, on the first request (a hop to another origin must not get what they added);
+ * the `afterResponse` hooks on the final answer. Each request is traced (`tracing.ts`).
+ */
+export function* sendFollowingRedirects(
+  context: RequestContext,
+  url: string,
+  attempt = 1,
+  sent?: { request: TransportRequest },
+): Handler<{ request: TransportRequest; response: TransportResponse }> {
+  const { hooks } = context;
+  let request = firstRequest(context, url);
+  if (hooks.beforeRequest.length > 0) {
+    request = yield* runBeforeRequest(hooks, request, hookOptions(context, attempt));
+  }
+  // What the `beforeRetry` hooks are shown if this attempt fails, however it fails.
+  if (sent) sent.request = request;
   for (let redirects = 0; ; redirects++) {
     throwIfAborted(context.signal);
     context.logger?.debug?.(`fetching ${request.url}`);
-    const response = yield* context.send(request);
+    const response = yield* traced(context.send, request, attempt);
     context.logger?.debug?.(`fetched ${request.url} (${response.status})`);
-    if (response.status < 300 || response.status >= 400) return { request, response };
+    if (response.status < 300 || response.status >= 400) {
+      if (hooks.afterResponse.length === 0) return { request, response };
+      const options = hookOptions(context, attempt);
+      return { request, response: yield* runAfterResponse(hooks, request, response, options) };
+    }
     const next = redirectTarget(request, response);
     if (redirects >= context.maxRedirects) {
       throw new ResponseError({
@@ -254,13 +288,25 @@ export function* getJson<T>(
 ): Handler<T> {
   const cached = yield* readCache<T>(context, url);
   if (cached !== undefined) return cached;
-  const value = yield* retrying(context.retry, context.signal, function* () {
-    const { request, response } = yield* sendFollowingRedirects(context, url);
-    const parsed = parseResponse(request, response, schema);
-    // Checked against what was asked before anything is cached: a wrong answer is never kept.
-    check?.(parsed, request.url);
-    return parsed;
-  });
+  const { hooks } = context;
+  // Only a client with `beforeRetry` hooks needs to remember each attempt's request.
+  const sent = hooks.beforeRetry.length > 0 ? { request: firstRequest(context, url) } : undefined;
+  const value = yield* retrying(
+    context.retry,
+    context.signal,
+    function* (attempt) {
+      const { request, response } = yield* sendFollowingRedirects(context, url, attempt, sent);
+      const parsed = parseResponse(request, response, schema);
+      // Checked against what was asked before anything is cached: a wrong answer is never kept.
+      check?.(parsed, request.url);
+      return parsed;
+    },
+    sent &&
+      ((error, retryCount) => {
+        const options = hookOptions(context, retryCount);
+        return runBeforeRetry(hooks, sent.request, options, error, retryCount);
+      }),
+  );
   yield* writeCache(context, url, value);
   return value;
 }

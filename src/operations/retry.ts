@@ -274,13 +274,14 @@ function annotate(error: unknown, attempts: number, previous: unknown[]): unknow
 export function* retrying<T>(
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
-  attempt: () => Handler<T>,
+  attempt: (number: number) => Handler<T>,
+  beforeRetry?: (error: unknown, retryCount: number) => Handler<void>,
 ): Handler<T> {
   const failures: unknown[] = [];
   for (let number = 1; ; number++) {
     throwIfAborted(signal);
     try {
-      return yield* attempt();
+      return yield* attempt(number);
     } catch (error) {
       const retriesLeft = policy.retries - (number - 1);
       const retryAfter = retryAfterOf(error);
@@ -298,35 +299,48 @@ export function* retrying<T>(
       );
       policy.onRetry?.({ error, attempt: number, retriesLeft, delay });
       yield* sleep(delay, signal);
+      // After the wait, as ky does: the hooks see the state the next attempt starts from.
+      if (beforeRetry) yield* beforeRetry(error, number);
     }
   }
 }
 
-/** Errors that report a misuse of the helpers themselves: no retry can fix them. */
+/**
+ * Errors that no retry can fix: a misuse of the helpers themselves, or what the client's hooks
+ * threw (the hook decided; running it again would only repeat that).
+ */
 const misuses = new WeakSet<object>();
+
+/** @internal Marks `error` as one that `retrying` rethrows at once; returns it. */
+export function neverRetry<E>(error: E): E {
+  if (typeof error === 'object' && error !== null) misuses.add(error);
+  return error;
+}
 
 /**
  * Calls the user's function: as it is in the blocking half, awaiting its promise in the async half,
  * where an abort ends the wait at once (the blocking half can only check between attempts).
  */
-const call = gensync<[fn: () => unknown, signal: AbortSignal | undefined], unknown>({
-  sync(fn) {
-    const result = fn();
-    if (isThenable(result)) {
-      // The promise is not ours to await; silence its rejection so it does not crash the process.
-      Promise.resolve(result).catch(() => {});
-      const error = new InvalidArgumentError(
-        'handleError was given a function that returned a promise; use handleErrorAsync(() => promise) instead',
-      );
-      misuses.add(error);
-      throw error;
-    }
-    return result;
+const call = /* @__PURE__ */ gensync<[fn: () => unknown, signal: AbortSignal | undefined], unknown>(
+  {
+    sync(fn) {
+      const result = fn();
+      if (isThenable(result)) {
+        // The promise is not ours to await; silence its rejection so it does not crash the process.
+        Promise.resolve(result).catch(() => {});
+        const error = new InvalidArgumentError(
+          'handleError was given a function that returned a promise; use handleErrorAsync(() => promise) instead',
+        );
+        misuses.add(error);
+        throw error;
+      }
+      return result;
+    },
+    async: async (producer, signal) => raceAbort(producer(), signal),
   },
-  async: async (producer, signal) => raceAbort(producer(), signal),
-});
+);
 
-const callWithRetries = gensync(function* (
+const callWithRetries = /* @__PURE__ */ gensync(function* (
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
   fn: () => unknown,

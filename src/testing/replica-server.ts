@@ -76,6 +76,11 @@ export interface ReplicaStats {
   maxInFlight: number;
   /** Requests being answered now (hanging ones included). */
   inFlight: number;
+  /**
+   * Requests whose connection closed before their answer was complete: the client gave up (an
+   * abort, a timeout) or the server cut them (faults, `close()`).
+   */
+  aborted: number;
   /** Requests by path, without the query: `{ '/api/character': 3 }`. */
   byPath: Record<string, number>;
   /** Injected faults by kind: `{ serverError: 2, hang: 1 }`. */

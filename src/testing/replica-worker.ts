@@ -157,6 +157,7 @@ function freshStats(): ReplicaStats {
     requests: 0,
     maxInFlight: 0,
     inFlight: 0,
+    aborted: 0,
     // No prototype, so that a request for `/__proto__` is counted like any other path.
     byPath: Object.create(null) as Record<string, number>,
     faults: {},
@@ -189,6 +190,7 @@ async function main(port: NonNullable<typeof parentPort>, init: ReplicaWorkerDat
     // 'close' comes once, whether the answer was sent or the client went away.
     res.once('close', () => {
       stats.inFlight--;
+      if (!res.writableFinished) stats.aborted++;
     });
     req.resume();
     const url = req.url ?? '/';

@@ -1,12 +1,11 @@
 import type * as WorkerThreads from 'node:worker_threads';
 import { BlockingUnavailableError, TimeoutError, WorkerError } from '../errors/classes.js';
-import { isTimeoutError } from '../errors/guards.js';
 import { deserializeError, type SerializedError } from '../errors/wire.js';
 import { blockingWait, sharedCell, throwIfAborted } from '../internal/async.js';
 import { assertOptionsObject, integerOption } from '../internal/checks.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
-import { isLoopbackUrl, serverOnThisThread } from './loopback.js';
+import { explainLoopbackTimeout, serverOnThisThread } from './loopback.js';
 import { moduleRecipe, type RebuildRecipe, type TransportModule } from './recipe.js';
 import type { BlockingTransport, TransportRequest, TransportResponse } from './types.js';
 import { workerEntry } from './worker-entry.js';
@@ -61,39 +60,6 @@ const KEYS = [
   'startupTimeout',
   'transport',
 ] as const;
-
-/**
- * What the timeout of a blocking call to a loopback address says besides: the likeliest cause,
- * and what to call instead (`asyncTwin`, or "the async twin" when the caller is not a client's twin).
- */
-export function loopbackTimeoutNote(asyncTwin?: string): string {
-  return (
-    'A blocking call parks the calling thread in Atomics.wait, so a server running on that thread ' +
-    'can never answer it: run the server in another thread or process, or call ' +
-    (asyncTwin ? `${asyncTwin}() instead` : 'the async twin instead')
-  );
-}
-
-/**
- * Gives `error` another message, and its stack the same first line (which repeats the message), so
- * that what is printed and what is read agree.
- */
-export function reword(error: Error, message: string): void {
-  const head = `${error.name}: ${error.message}`;
-  const stack = error.stack;
-  error.message = message;
-  if (typeof stack === 'string' && stack.startsWith(head)) {
-    error.stack = `${error.name}: ${message}${stack.slice(head.length)}`;
-  }
-}
-
-/** `error`, with the loopback note added to its message when it is a timeout of a loopback call. */
-function explainTimeout(error: unknown, request: TransportRequest): unknown {
-  if (isTimeoutError(error) && isLoopbackUrl(request.url)) {
-    reword(error, `${error.message}. ${loopbackTimeoutNote()}`);
-  }
-  return error;
-}
 
 /**
  * Waits until a reply with `id` arrives, the thread reports a failure or its exit, or the deadline
@@ -300,7 +266,7 @@ export function createBlockingTransport(
       if (!reply) {
         // The worker did not answer even after its own timeout: treat it as stuck and replace it.
         void stop(target);
-        throw explainTimeout(
+        throw explainLoopbackTimeout(
           new TimeoutError({ method: request.method, url: request.url, timeout }),
           request,
         );
@@ -310,7 +276,10 @@ export function createBlockingTransport(
         throw workerFailure(reply, `answer ${request.method} ${request.url}`, timeout + margin);
       }
       if ('ok' in reply && reply.ok) return reply.response;
-      throw explainTimeout(deserializeError((reply as { error: SerializedError }).error), request);
+      throw explainLoopbackTimeout(
+        deserializeError((reply as { error: SerializedError }).error),
+        request,
+      );
     },
 
     close(): Promise<void> {

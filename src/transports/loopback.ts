@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isTimeoutError } from '../errors/guards.js';
 
 interface ListeningHandle {
   readonly listening?: boolean;
@@ -50,4 +51,49 @@ export function serverOnThisThread(url: string): string | undefined {
     if (address?.port === port) return `${String(address.address)}:${port}`;
   }
   return undefined;
+}
+
+/**
+ * What the timeout of a blocking call to a loopback address says besides: the likeliest cause,
+ * and what to call instead (`asyncTwin`, or "the async twin" when the caller is not a client's twin).
+ */
+export function loopbackTimeoutNote(asyncTwin?: string): string {
+  return (
+    'A blocking call parks the calling thread in Atomics.wait, so a server running on that thread ' +
+    'can never answer it: run the server in another thread or process, or call ' +
+    (asyncTwin ? `${asyncTwin}() instead` : 'the async twin instead')
+  );
+}
+
+/**
+ * Gives `error` another message, and its stack the same first line (which repeats the message), so
+ * that what is printed and what is read agree.
+ */
+function reword(error: Error, message: string): void {
+  const head = `${error.name}: ${error.message}`;
+  const stack = error.stack;
+  error.message = message;
+  if (typeof stack === 'string' && stack.startsWith(head)) {
+    error.stack = `${error.name}: ${message}${stack.slice(head.length)}`;
+  }
+}
+
+/**
+ * `error` from a blocking request to `url`, with the loopback note added to its message when it
+ * is a timeout of a call to a loopback address.
+ */
+export function explainLoopbackTimeout(error: unknown, request: { readonly url: string }): unknown {
+  if (isTimeoutError(error) && isLoopbackUrl(request.url)) {
+    reword(error, `${error.message}. ${loopbackTimeoutNote()}`);
+  }
+  return error;
+}
+
+/** A loopback timeout's note names "the async twin"; a client's runner knows which one it is. */
+export function nameAsyncTwin(error: unknown, asyncTwin: string): unknown {
+  const generic = loopbackTimeoutNote();
+  if (isTimeoutError(error) && error.message.includes(generic)) {
+    reword(error, error.message.replace(generic, loopbackTimeoutNote(asyncTwin)));
+  }
+  return error;
 }

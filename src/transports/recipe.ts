@@ -7,8 +7,9 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors/classes.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
 import { nodeBuiltin } from '../internal/node.js';
-import { createHttpTransport } from './http.js';
+import { httpTransport, isNode, viaFetch } from './http-core.js';
 import {
   type AsyncTransport,
   type BlockingTransport,
@@ -140,9 +141,18 @@ export function moduleRecipe(target: unknown, label: string): ModuleRecipe {
 export async function buildTransport(
   recipe: RebuildRecipe,
 ): Promise<AsyncTransport | BlockingTransport> {
-  // Over `fetch` directly: ky adds nothing here (the client retries, times out and maps errors
-  // itself) but its own start-up, which every worker thread would pay.
-  if ('builtin' in recipe) return createHttpTransport({ ...recipe.options, engine: 'fetch' });
+  // `createHttpTransport({ engine: 'fetch' })`, without ky: ky adds nothing here (the client
+  // retries, times out and maps errors itself) but its own start-up, which every worker thread
+  // would pay; and the worker's file does not carry it.
+  if ('builtin' in recipe) {
+    const { timeout = DEFAULT_TIMEOUT, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } =
+      recipe.options;
+    return httpTransport(
+      viaFetch(undefined, isNode() ? 'manual' : 'follow'),
+      timeout,
+      maxResponseBytes,
+    );
+  }
   const refuse = (reason: string, cause?: unknown) =>
     new InvalidArgumentError(
       `Could not build the transport that \`${recipe.export}\` of ${recipe.module} makes: ${reason}`,

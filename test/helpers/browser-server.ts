@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { browserFiles } from '../../tsup.config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -74,8 +75,9 @@ export interface BrowserBundle {
 }
 
 /**
- * Bundles the app in browser-app.ts, which imports from `src/index.ts`, for browsers: ES modules
- * with code splitting, Node-only modules replaced by recording stubs.
+ * Bundles the app in browser-app.ts, which imports from `src/index.ts`, for browsers as
+ * `dist/browser.js` is built (each `<name>.browser.ts` in place of its module: `browserFiles`): ES
+ * modules with code splitting, Node-only modules replaced by recording stubs.
  */
 export async function bundleForBrowser(): Promise<BrowserBundle> {
   const result = await build({
@@ -91,6 +93,7 @@ export async function bundleForBrowser(): Promise<BrowserBundle> {
     metafile: true,
     logLevel: 'silent',
     plugins: [
+      browserFiles,
       {
         name: 'node-only-stubs',
         setup(plugin) {
