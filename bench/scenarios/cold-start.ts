@@ -231,8 +231,10 @@ export const coldStart = defineScenario<ColdData>({
       'thread, about 15 ms) and loads no client, schema or ky. makeAsync: three piscina threads ' +
       'each started a blocking worker of its own (7 threads, each loading `fetch`); a transport ' +
       'now runs on one thread that carries every request at once. What is left is mostly what ' +
-      "the raw `fetch` process does too (`fetch` itself), a thread's start for the blocking " +
-      'twin and makeAsync, and zod building and checking the record.',
+      "the raw `fetch` process does too (`fetch` itself), the import, a thread's start for the " +
+      'blocking twin and makeAsync (a bare `new Worker` takes about 25 ms to its first message ' +
+      'on this machine, the floor of what the blocking twin adds), and zod building and ' +
+      'checking the record.',
   ],
   measure,
   render: renderColdStart,
