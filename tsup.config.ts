@@ -19,12 +19,29 @@ export const PUBLIC_ENTRIES = {
   'blocking-detector': 'src/client/blocking-detector.ts',
 };
 
-/** The worker threads' files, which the transports and the replica load by name. */
-const WORKER_ENTRIES = {
+/**
+ * The worker threads' files, which the transports and the replica load by name. The blocking
+ * transport's worker is CommonJS: the bootstrap `require`s it, so that the thread never starts an
+ * ES module loader (about 15 ms of every blocking client's first call). The others are ES modules
+ * (tinypool imports its task file; the replica's is loaded once per test server).
+ */
+const COMMONJS_WORKERS = {
   'blocking-worker': 'src/transports/blocking-worker.ts',
+};
+const ESM_WORKERS = {
   'make-async-worker': 'src/transports/make-async-worker.ts',
   'replica-worker': 'src/testing/replica-worker.ts',
 };
+
+/**
+ * Dependencies built into the package's files rather than imported from node_modules at run time.
+ * Node's module loader pays for every file it resolves and reads, and these are about fifty files:
+ * importing them took longer than everything else a first call does (docs/benchmarks.md, "Cold
+ * start"). They stay dependencies: the browser build imports them by name (for the app's bundler),
+ * and zod's types are the record types'. tinypool is loaded only by `makeAsync` and finds its worker
+ * file by its own path, so it stays outside.
+ */
+const BUILT_IN = [/^ky(?:\/|$)/, /^zod(?:\/|$)/, /^p-limit$/, /^yocto-queue$/, /^gensync$/];
 
 /**
  * The browser build swaps each module of src/ that has a `<name>.browser.ts` beside it for that
@@ -53,6 +70,7 @@ const COMMON: Options = {
   sourcemap: false,
   target: 'node20',
   treeshake: true,
+  noExternal: BUILT_IN,
   // The version in the User-Agent, from package.json (src/internal/version.ts).
   define: { __RICKMORTY_CLIENT_VERSION__: JSON.stringify(version) },
   // The build script empties dist/ first: the builds below run at once, and one's clean-up would
@@ -71,35 +89,47 @@ export default defineConfig([
   },
   {
     ...COMMON,
-    // CommonJS, for `require('rickmorty-client')`: the entries only. The bin and the workers are
-    // loaded as ES modules from either format (src/transports/worker-entry.ts). The migration
-    // assistant, the largest entry, is not built twice: its CommonJS file is the one below.
-    entry: Object.fromEntries(
-      Object.entries(PUBLIC_ENTRIES).filter(([name]) => name !== 'migrate'),
-    ),
+    // CommonJS, for `require('rickmorty-client')`: each entry is its ES module, through
+    // require(esm) (Node 20.19 and 22.12 and later, the versions the package supports), so that
+    // `require` and `import` share one copy of every module (no dual-package hazard) and the
+    // package carries its code once.
+    entry: {
+      ...Object.fromEntries(
+        Object.keys(PUBLIC_ENTRIES)
+          .filter((name) => name !== 'migrate')
+          .map((name) => [name, `src/commonjs/${name}.cts`]),
+      ),
+      migrate: 'src/migrate/commonjs.cts',
+    },
     format: ['cjs'],
-    dts: { entry: PUBLIC_ENTRIES },
-    splitting: true,
-    // `import.meta.url` locates the worker files; CommonJS needs it shimmed.
-    shims: true,
-  },
-  {
-    ...COMMON,
-    // `require('rickmorty-client/migrate')`: the ES module itself, through require(esm).
-    entry: { migrate: 'src/migrate/commonjs.cts' },
-    format: ['cjs'],
-    external: ['./migrate.js'],
+    external: [/^\.\/[\w-]+\.js$/],
+    noExternal: [],
     splitting: false,
   },
   {
     ...COMMON,
-    // Worker threads load these by file name beside the chunks. Each is one file with what it
-    // needs, built apart: a worker starts by reading one module, and the entries' chunks are not
-    // cut finer to share code with the workers.
-    entry: WORKER_ENTRIES,
-    format: ['esm'],
-    splitting: false,
+    // The CommonJS entries' types: the entries' own, as `.d.cts`.
+    entry: PUBLIC_ENTRIES,
+    format: ['cjs'],
+    dts: { entry: PUBLIC_ENTRIES, only: true },
   },
+  ...(
+    [
+      [COMMONJS_WORKERS, 'cjs'],
+      [ESM_WORKERS, 'esm'],
+    ] as const
+  ).map(
+    ([entry, format]): Options => ({
+      ...COMMON,
+      // Worker threads load these by file name beside the chunks. Each is one file with what it
+      // needs, built apart: a worker starts by reading one module, and the entries' chunks are not
+      // cut finer to share code with the workers.
+      entry,
+      // One format each (src/transports/worker-entry.ts knows which): no copy in the other.
+      format: [format],
+      splitting: false,
+    }),
+  ),
   {
     ...COMMON,
     // The root entry for browsers (the `browser` condition of package.json's `exports`): one ES
@@ -109,6 +139,9 @@ export default defineConfig([
     platform: 'browser',
     target: 'es2022',
     splitting: false,
+    // Imported by name, for the app's bundler to bundle once with the app's own copies: Node's
+    // start-up costs, for which the Node builds carry them, do not apply to a browser bundle.
+    noExternal: [],
     esbuildPlugins: [browserFiles],
   },
 ]);

@@ -58,14 +58,15 @@ const REQUIRED_FILES = [
     return entry === '.' ? files : [`${name}/package.json`, ...files];
   }),
   'dist/cli.js',
-  'dist/blocking-worker.js',
+  'dist/blocking-worker.cjs',
   'dist/make-async-worker.js',
   'dist/replica-worker.js',
 ];
 
 /**
  * Paths that must not be published: sources, tests, source maps (nothing loads them from a
- * package), and CommonJS copies of the bin and the workers, which are loaded as ES modules only.
+ * package), and a second copy of the bin or a worker: each is one file in one format (the blocking
+ * transport's worker CommonJS, the others ES modules; tsup.config.ts).
  */
 const FORBIDDEN = [
   /^src\//,
@@ -75,7 +76,8 @@ const FORBIDDEN = [
   /^node_modules\//,
   /\.tgz$/,
   /\.map$/,
-  /^dist\/(cli|blocking-worker|make-async-worker|replica-worker)\.cjs$/,
+  /^dist\/(cli|make-async-worker|replica-worker)\.cjs$/,
+  /^dist\/blocking-worker\.js$/,
 ];
 
 /**

@@ -94,15 +94,25 @@ export {
   type BlockingHttpTransport,
   type BlockingTransportOptions,
   createBlockingTransport,
-  type RebuildRecipe,
 } from './transports/blocking.js';
-export { createHttpTransport, type HttpTransportOptions } from './transports/http.js';
+export {
+  createHttpTransport,
+  type HttpTransportOptions,
+  type KyGetOptions,
+  type KyLike,
+} from './transports/http.js';
 export {
   type MakeAsyncOptions,
   makeAsyncTransport as makeAsync,
   type PooledTransport,
   type RebuildableTransport,
 } from './transports/make-async-transport.js';
+export {
+  createModuleTransport,
+  type ModuleTransport,
+  type ModuleTransportOptions,
+} from './transports/module-transport.js';
+export type { ModuleRecipe, RebuildRecipe, TransportModule } from './transports/recipe.js';
 export type {
   AsyncTransport,
   BlockingTransport,

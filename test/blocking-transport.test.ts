@@ -13,7 +13,9 @@ import {
 import { isPermanentError } from '../src/operations/retry.js';
 import { type BlockingHttpTransport, createBlockingTransport } from '../src/transports/blocking.js';
 import { createHttpTransport } from '../src/transports/http.js';
+import { loopbackTimeoutNote } from '../src/transports/loopback.js';
 import type { TransportRequest } from '../src/transports/types.js';
+import { CELL, startWorker } from '../src/transports/worker-thread.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { runScript } from './helpers/run-script.js';
 
@@ -125,13 +127,8 @@ describe('answers', () => {
   test('names how makeAsync can rebuild it', () => {
     // The options as checked, defaults filled in: not the object given, read again.
     expect(open({ timeout: 1234 }).rebuild).toEqual({
-      builtin: 'blocking',
-      options: {
-        timeout: 1234,
-        maxResponseBytes: 5 * 1024 * 1024,
-        timeoutMargin: 1000,
-        startupTimeout: 10_000,
-      },
+      builtin: 'http',
+      options: { timeout: 1234, maxResponseBytes: 5 * 1024 * 1024 },
     });
   });
 });
@@ -162,39 +159,36 @@ describe('the worker thread', () => {
     expect(workers.started).toBe(2);
   });
 
-  test('a worker module that fails to load says so at once, on the port the caller waits on', async () => {
+  test('a worker module that fails to load says so at once, on the port and the cell the caller waits on', async () => {
     const { port1, port2 } = new threads.MessageChannel();
-    const cell = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new OriginalWorker(
-      new URL('../src/transports/tsx-worker.mjs', import.meta.url),
-      {
-        workerData: {
-          port: port2,
-          cell,
-          tsxEntry: new URL('./fixtures/missing.ts', import.meta.url).href,
-        },
-        transferList: [port2],
-      },
-    );
+    const cell = new Int32Array(new SharedArrayBuffer(4 * CELL.LENGTH));
+    const missing = new URL('./fixtures/missing.mjs', import.meta.url);
+    const worker = startWorker(threads, {
+      entry: missing,
+      workerData: { port: port2, cell },
+      transferList: [port2],
+    });
     const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.once('error', () => {});
     // Blocks as the blocking transport's caller does; the guard only keeps a failure from hanging.
-    expect(Atomics.wait(cell, 0, 0, 15_000)).not.toBe('timed-out');
+    expect(Atomics.wait(cell, CELL.WAKE, 0, 15_000)).not.toBe('timed-out');
     const reply = threads.receiveMessageOnPort(port1)?.message as {
       fatal?: boolean;
       error?: { message: string };
     };
     expect(reply).toMatchObject({ id: 0, fatal: true });
-    expect(reply.error?.message).toMatch(/^Could not load the worker module .*missing\.ts/);
+    expect(reply.error?.message).toContain(`Could not load the worker module ${missing.href}`);
+    expect(await exited).toBe(1);
+    // The exit is on the cell too, for a caller that finds no message.
+    expect(Atomics.load(cell, CELL.EXITED)).toBe(1);
+    expect(Atomics.load(cell, CELL.EXIT_CODE)).toBe(1);
     port1.close();
-    await exited;
   });
 
   test('a worker that does not start in time is a WorkerError', () => {
     // No thread loads TypeScript through tsx within 1 ms.
     const error = thrown(() => open({ startupTimeout: 1 }).requestSync(get('/json')));
     expect(error).toBeInstanceOf(WorkerError);
-    expect(error.message).toBe('The blocking transport worker did not start within 1 ms');
+    expect(error.message).toBe("The blocking transport's worker thread did not start within 1 ms");
   });
 });
 
@@ -205,7 +199,9 @@ describe('errors cross the thread with their class and fields', () => {
     const error = thrown(() => transport.requestSync(get('/hang')));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ method: 'GET', url: `${server.url}/hang`, timeout: 300 });
-    expect(error.message).toBe(`Request timed out after 300 ms: GET ${server.url}/hang`);
+    expect(error.message).toBe(
+      `Request timed out after 300 ms: GET ${server.url}/hang. ${loopbackTimeoutNote()}`,
+    );
     // Its own timeout is generous, so that a slow machine cannot fail it.
     const next = transport.requestSync(get('/json?after=hang', { timeout: 10_000 }));
     expect(JSON.parse(next.body).url).toBe('/json?after=hang');

@@ -179,7 +179,7 @@ describe('releasing worker threads', () => {
       script,
       `import { createBlockingTransport, RickMortyClient } from ${JSON.stringify(src)};
 
-// Counts the worker threads alive, through the module the library (and piscina) create them from:
+// Counts the worker threads alive, through the module the library creates them from:
 // each close must end every thread it started.
 const workerThreads = process.getBuiltinModule('node:worker_threads');
 let live = 0;

@@ -1,6 +1,8 @@
+import { syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { RickMortyClient } from '../src/client.js';
 import {
   AbortError,
   ConnectionError,
@@ -25,23 +27,31 @@ let server: TestServer;
 let pooled: PooledTransport;
 const closers: (() => Promise<void>)[] = [];
 
-/** The module object piscina and the blocking transport take `Worker` from at run time. */
+/** The module object the transports take `Worker` from at run time. */
 const threads = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
 const OriginalWorker = threads.Worker;
+
+/** Replaces `Worker` for the transports and for the pool library, which imports it by name. */
+function setWorker(Worker: typeof OriginalWorker): void {
+  threads.Worker = Worker;
+  syncBuiltinESMExports();
+}
 
 /** Counts the worker threads started from now on, and how many of them are still alive. */
 function countWorkers(): { readonly started: number; readonly alive: number } {
   const counter = { started: 0, alive: 0 };
-  threads.Worker = class CountedWorker extends OriginalWorker {
-    constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
-      super(...args);
-      counter.started++;
-      counter.alive++;
-      this.once('exit', () => {
-        counter.alive--;
-      });
-    }
-  };
+  setWorker(
+    class CountedWorker extends OriginalWorker {
+      constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
+        super(...args);
+        counter.started++;
+        counter.alive++;
+        this.once('exit', () => {
+          counter.alive--;
+        });
+      }
+    },
+  );
   return counter;
 }
 
@@ -82,7 +92,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  threads.Worker = OriginalWorker;
+  setWorker(OriginalWorker);
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
@@ -164,6 +174,74 @@ describe('makeAsync(blocking transport)', () => {
     expect(() => makeAsync(homemade)).toThrow(InvalidArgumentError);
     // @ts-expect-error: a transport without a `rebuild` recipe
     expect(() => makeAsync(homemade)).toThrow(/rebuild/);
+  });
+});
+
+describe('pool sizing, for calls that wait rather than compute', () => {
+  test('a fresh makeAsync(transport) overlaps the first three concurrent calls at the server, every time, on one thread', async () => {
+    for (const round of [1, 2, 3]) {
+      const workers = countWorkers();
+      const fresh = track(makeAsync(createBlockingTransport({ timeout: GUARD_MS })));
+      await server.reset();
+      // Held until three are held together: calls that did not overlap would wait out the guard.
+      const responses = await Promise.all(
+        [1, 2, 3].map(() => fresh.request(get(`/barrier/fresh-${round}?n=3`))),
+      );
+      expect(responses.map((r) => JSON.parse(r.body).together)).toEqual([3, 3, 3]);
+      expect((await server.stats()).maxInFlight).toBe(3);
+      // The requests wait on the network, not on the thread: one thread carries them all.
+      expect(workers.started).toBe(1);
+      await fresh.close();
+    }
+  });
+
+  test('a fresh pool overlaps the first three concurrent blocking calls, every time', async () => {
+    for (const _round of [1, 2, 3]) {
+      const rendezvous = track(
+        makeAsync<Fixtures['rendezvous']>({ module: FIXTURES, export: 'rendezvous' }),
+      );
+      const shared = new SharedArrayBuffer(4);
+      const results = await Promise.all([1, 2, 3].map(() => rendezvous(shared, 3, GUARD_MS)));
+      expect(results.map((r) => r.arrived)).toEqual([3, 3, 3]);
+      await rendezvous.close();
+    }
+  });
+
+  test('by default as many blocking calls overlap as a client lets be in flight (10)', async () => {
+    const rendezvous = track(
+      makeAsync<Fixtures['rendezvous']>({ module: FIXTURES, export: 'rendezvous' }),
+    );
+    const shared = new SharedArrayBuffer(4);
+    const calls = Array.from({ length: 10 }, () => rendezvous(shared, 10, GUARD_MS));
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.arrived === 10 && !r.gaveUp)).toBe(true);
+    expect(new Set(results.map((r) => r.threadId)).size).toBe(10);
+  });
+
+  test("a transport that can only block gets a thread per request, as many as the client's concurrency", async () => {
+    // A blocking transport whose worker builds a transport that can only block: the client's
+    // async half runs it through makeAsync, one pool thread per request, sized by `concurrency`.
+    const blockingOnly = createBlockingTransport({
+      transport: {
+        module: new URL('./fixtures/transports.ts', import.meta.url),
+        export: 'createBlockingOnly',
+      },
+    });
+    // The server holds each request until four are held together.
+    const client = track(
+      new RickMortyClient({
+        baseUrl: `${server.url}/barrier/client/4`,
+        transport: blockingOnly,
+        concurrency: 4,
+        retries: 0,
+        timeout: GUARD_MS,
+      }),
+    );
+    const names = await Promise.all(
+      [1, 2, 3, 4].map(async (id) => (await client.getCharacterAsync(id)).name),
+    );
+    expect(names).toEqual(['Rick Sanchez', 'Character 2', 'Character 3', 'Character 4']);
+    expect((await server.stats()).maxInFlight).toBe(4);
   });
 });
 
@@ -315,7 +393,7 @@ describe('what makeAsync refuses', () => {
     [
       'a module that is a number',
       { module: 42 },
-      'Expected `target.module` to be a URL or an absolute path',
+      'Expected `target.module` to be a file: URL or an absolute path',
     ],
     [
       'a relative path, which would depend on the working directory',

@@ -105,7 +105,7 @@ export function installSnapshot(): { packageDir: string; appDir: string; remove(
   mkdirSync(pkg);
   cpSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
   cpSync(path.join(ROOT, 'dist'), path.join(pkg, 'dist'), { recursive: true });
-  // Bare imports of the package (ky, zod, piscina…) resolve through the repository's node_modules.
+  // Bare imports of the package (tinypool, zod…) resolve through the repository's node_modules.
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'), 'dir');
   mkdirSync(path.join(app, 'node_modules'), { recursive: true });
   symlinkSync(pkg, path.join(app, 'node_modules', PACKAGE_NAME), 'dir');

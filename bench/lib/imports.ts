@@ -77,7 +77,7 @@ export interface PackageModule {
 
 /**
  * What the root entry imports at import time (from the build), then every other dependency in
- * package.json (loaded later, on first use, if ever: piscina is `require`d when a pool starts).
+ * package.json (loaded later, on first use, if ever: tinypool is `require`d when a pool starts).
  */
 export async function packageModules(): Promise<PackageModule[]> {
   const { eager } = await entryDependencies();

@@ -7,7 +7,7 @@
  * - `<owner>: its code`: top-level code of its modules and the calls it makes;
  * - `<owner>: loading the modules it requires or imports`: the module loader under its frames,
  *   for everything those modules import in turn (CommonJS `require` chains, and `require` of an ES
- *   module graph: piscina's worker loads the makeAsync task file that way);
+ *   module graph);
  * - `<owner>: Node built-ins loaded on first use`: Node compiling a built-in (undici for `fetch`,
  *   worker_threads, web streams…) that its code reached first; `Node: built-ins loaded` when no
  *   package's code is on the stack (a thread's bootstrap);

@@ -115,7 +115,7 @@ function differences(data: ColdData, mode: ModeId, base: ModeId, count = 4): str
   );
 }
 
-/** `3 x \`piscina/dist/worker.js\` (at +262 ms to +291 ms), each busy 180 ms (largest: …)` */
+/** `1 x \`dist/blocking-worker.cjs\` (at +262 ms to +291 ms), each busy 180 ms (largest: …)` */
 function threadsText(data: ColdData, mode: ModeId): string {
   const profile = profileOf(data, mode);
   if (!profile) return '';
@@ -287,9 +287,8 @@ export function renderColdStart(data: ColdData): Rendered {
       'Every sample of every thread is put in one bucket: who caused it (the innermost frame of a ' +
       "package, of the client's dist/, or of the child script) and what it was (its own code, " +
       'loading the modules it requires, Node built-ins it reached first); the ES module loader ' +
-      "linking a static import graph runs on no package frame and is one bucket (piscina's " +
-      'worker loads its task file, with all that file imports, by `require`: that is under ' +
-      'piscina). Profiling slows every process, so read the proportions, not the totals; and the ' +
+      'linking a static import graph runs on no package frame and is one bucket. Profiling ' +
+      'slows every process, so read the proportions, not the totals; and the ' +
       'figures are sampled wall-clock time of each thread, so with more threads than cores a ' +
       'thread waiting for a core counts where it resumes.\n\n' +
       bucketsTable(data.profiles) +

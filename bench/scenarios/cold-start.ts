@@ -218,6 +218,23 @@ export const coldStart = defineScenario<ColdData>({
       "snapshot, so `import('rickmorty-client')` resolves through `exports` as in a user's app. " +
       'The first record is timed in the parent, from just before `spawn` to the arrival of the ' +
       "child's `first` line.",
+    // What the time went to before issue 13's changes (profiled with this scenario and
+    // `--cpu-prof`), and what was done about it; the tables of section 5 show what is left.
+    "Cold start, what the time went to and what was done (issue 13). The import: Node 20's ES " +
+      'module loader resolves, reads (asynchronously) and compiles every file, and the package ' +
+      'pulled in about 60: its own 12 and ky, zod/mini, p-limit and gensync (zod/mini alone about ' +
+      '90 ms, ky about 45 ms, which also makes Node load its `fetch` implementation by touching ' +
+      '`Request` as it loads). Those four are now built into the package (tsup.config.ts, ' +
+      '`BUILT_IN`), and ky is loaded on the first request that uses it. The blocking twin: the ' +
+      "worker thread's own start (a V8 isolate and the Node internals it compiles) and `fetch` " +
+      'in it, while the caller is parked; its file is now CommonJS (no ES module loader in the ' +
+      'thread, about 15 ms) and loads no client, schema or ky. makeAsync: three piscina threads ' +
+      'each started a blocking worker of its own (7 threads, each loading `fetch`); a transport ' +
+      'now runs on one thread that carries every request at once. What is left is mostly what ' +
+      "the raw `fetch` process does too (`fetch` itself), the import, a thread's start for the " +
+      'blocking twin and makeAsync (a bare `new Worker` takes about 25 ms to its first message ' +
+      'on this machine, the floor of what the blocking twin adds), and zod building and ' +
+      'checking the record.',
   ],
   measure,
   render: renderColdStart,

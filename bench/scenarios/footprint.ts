@@ -84,7 +84,7 @@ async function measureImports(reps: number): Promise<ImportTiming[]> {
 
 function bundleFinding(bundle: BundleData): string {
   const { ours, noKy } = bundle;
-  const eagerPiscina = ours.topInputs.find(([input]) => input === 'piscina')?.[1][1] ?? 0;
+  const eagerPool = ours.topInputs.find(([input]) => input === 'tinypool')?.[1][1] ?? 0;
   const kyAlone = bundle.alone.find((entry) => entry.name === 'ky')?.gzip ?? Number.NaN;
   const entryParts = ours.topInputs
     .filter(([, [entry]]) => entry > 0)
@@ -103,9 +103,9 @@ function bundleFinding(bundle: BundleData): string {
     'gzip and buys nothing on this path (see the throughput finding): with ky swapped for a ' +
     `one-line \`fetch\` shim (what-if row) the entry is ${fmtBytes(noKy.entryGzip)} ` +
     `(${noKy.entryGzip} B)${noKy.entryGzip <= BUNDLE_LIMIT ? ', under the target' : ''}.` +
-    (eagerPiscina > 0
-      ? ' Beyond the entry chunk, the page also loads at once a shared chunk with piscina ' +
-        `(${fmtBytes(eagerPiscina)} minified, with Node-only \`require\`s of worker_threads, os, ` +
+    (eagerPool > 0
+      ? ' Beyond the entry chunk, the page also loads at once a shared chunk with tinypool ' +
+        `(${fmtBytes(eagerPool)} minified, with Node-only \`require\`s of worker_threads, os, ` +
         "url…): `dist/index.js` re-exports `makeAsync` statically and the client's lazy " +
         "`import('./make-async.js')` shares that module, so esbuild puts it in a common chunk " +
         'that the entry imports statically. Keeping `makeAsync` out of the main entry (a ' +

@@ -216,11 +216,9 @@ function poolFinding(rows: readonly LatencyRow[]): string {
   const m = (id: string) => medianOf(rows, id);
   return (
     `the async client does the same three requests in ${fmtMs(m('async-nobatch'))}, so the pool adds ` +
-    `${fmtMs(m('pool-nobatch') - m('async-nobatch'))}: each request is a piscina task (a structured ` +
-    'clone to a pool thread and back) that parks its pool thread in `Atomics.wait` while that ' +
-    "thread's own blocking-transport worker makes the request: two thread hops each way, on 2 " +
-    'shared cores with 6 threads awake. Compare the min of the row with its median: the spread ' +
-    'is scheduling noise.'
+    `${fmtMs(m('pool-nobatch') - m('async-nobatch'))}: each request is a message to makeAsync's ` +
+    'worker thread and its answer a message back (a structured clone each way), on 2 shared ' +
+    'cores. Compare the min of the row with its median: the spread is scheduling noise.'
   );
 }
 

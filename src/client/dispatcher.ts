@@ -164,7 +164,10 @@ export class Dispatcher {
           'This client was given only a blocking transport that cannot rebuild itself on a worker thread, so its async twins cannot run it. Give it an async transport, or a blocking one from createBlockingTransport()',
         );
       }
-      const pooled = makeAsync(blocking as RebuildableTransport);
+      // As many threads as requests the client lets be in flight: each blocking call mostly waits.
+      const pooled = makeAsync(blocking as RebuildableTransport, {
+        maxThreads: this.#settings.concurrency,
+      });
       this.#owned.add(pooled);
       return pooled;
     });

@@ -15,6 +15,7 @@ import {
 } from '../internal/checks.js';
 import {
   DEFAULT_BASE_URL,
+  DEFAULT_CONCURRENCY,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT,
 } from '../internal/constants.js';
@@ -266,7 +267,7 @@ export function resolveClientOptions(options: unknown): ClientSettings {
   const baseUrl = o.baseUrl === undefined ? DEFAULT_BASE_URL : assertBaseUrl(o.baseUrl);
   const transport = checkTransport(o.transport);
   const batch = checkBatch(o.batch);
-  const concurrency = integerOption(o.concurrency, 'concurrency', 10, { min: 1 });
+  const concurrency = integerOption(o.concurrency, 'concurrency', DEFAULT_CONCURRENCY, { min: 1 });
   const tuning = assertOptionsObject(o.retry, 'retry', RETRY_TUNING_KEYS);
   const logger = (o.logger as Logger | undefined) ?? null;
   const retry = resolveRetryPolicy(

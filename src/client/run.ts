@@ -27,6 +27,7 @@ import type {
 import type { RequestContext } from '../operations/request.js';
 import type { Page } from '../resources/page.js';
 import type { Identified } from '../resources/registry.js';
+import { nameAsyncTwin } from '../transports/loopback.js';
 import type { Dispatcher } from './dispatcher.js';
 import {
   type CallOptions,
@@ -124,7 +125,7 @@ export class TwinRunner {
           twin: { method: twin, asyncTwin },
         });
       }
-      throw error;
+      throw nameAsyncTwin(error, asyncTwin);
     }
   }
 

@@ -114,6 +114,39 @@ export function raceAbort<T>(
   });
 }
 
+/** Set once this thread has been seen able to block: it stays able for its whole life. */
+let canBlock = false;
+
+/**
+ * Why this thread cannot block on `Atomics.wait`, or `undefined` when it can. Asked before any
+ * worker thread is started, so that where blocking is impossible nothing is started at all. The
+ * probe waits for a value the cell does not hold, so it returns at once wherever waiting is allowed.
+ */
+export function whyBlockingIsImpossible(): string | undefined {
+  if (canBlock) return undefined;
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics?.wait !== 'function') {
+    return 'SharedArrayBuffer is not available here (a page that is not cross-origin isolated, or Node.js run with --no-harmony-sharedarraybuffer)';
+  }
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+  } catch {
+    return 'Atomics.wait is not allowed on this thread (a browser main thread, or an Electron renderer)';
+  }
+  canBlock = true;
+  return undefined;
+}
+
+/**
+ * A cell of `length` 32-bit integers shared between threads, for `Atomics.wait` and
+ * `Atomics.notify`; a `BlockingUnavailableError` where there is no `SharedArrayBuffer` or this
+ * thread may not wait.
+ */
+export function sharedCell(length = 1): Int32Array {
+  const reason = whyBlockingIsImpossible();
+  if (reason) throw new BlockingUnavailableError(`${reason}; use the async twin`);
+  return new Int32Array(new SharedArrayBuffer(4 * length));
+}
+
 /**
  * `Atomics.wait`: parks this thread until `cell[0]` is no longer `value` or `ms` have passed. Where
  * a thread may not block (a browser's main thread), a `BlockingUnavailableError`.

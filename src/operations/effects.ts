@@ -1,6 +1,12 @@
 import gensync from 'gensync';
 import { BlockingUnavailableError } from '../errors/classes.js';
-import { blockingWait, isThenable, raceAbort, throwIfAborted } from '../internal/async.js';
+import {
+  blockingWait,
+  isThenable,
+  raceAbort,
+  sharedCell,
+  throwIfAborted,
+} from '../internal/async.js';
 import { MAX_TIMER_DELAY } from '../internal/constants.js';
 import type { CacheStore } from './cache.js';
 
@@ -17,7 +23,7 @@ let sleepCell: Int32Array | undefined;
 function sleepBlocking(ms: number, signal?: AbortSignal): void {
   throwIfAborted(signal);
   if (ms <= 0) return;
-  sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
+  sleepCell ??= sharedCell();
   // Nobody ever notifies this cell, so the wait always runs to its timeout: a sleep that does not
   // burn CPU and works on any thread where blocking is allowed.
   blockingWait(sleepCell, 0, ms);

@@ -12,6 +12,7 @@ import {
 } from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 import { workerEntry } from '../transports/worker-entry.js';
+import { startWorker } from '../transports/worker-thread.js';
 import { checkDataset, type Dataset } from './dataset.js';
 
 /**
@@ -235,7 +236,7 @@ export async function startReplicaServer(options?: ReplicaServerOptions): Promis
   // mock transport) can be bundled for a browser.
   const threads = nodeBuiltin('node:worker_threads');
   if (!threads) throw new RickMortyError('startReplicaServer needs Node.js 20.19 or later');
-  const worker = new threads.Worker(entry.url, { workerData: entry.workerData });
+  const worker = startWorker(threads, { entry: entry.url, workerData: entry.workerData });
 
   const pending = new Map<
     number,

@@ -10,11 +10,12 @@ import { BlockingUnavailableError } from '../errors/classes.js';
 import type * as Real from './blocking.js';
 import type { TransportRequest } from './types.js';
 
-export type { BlockingHttpTransport, BlockingTransportOptions, RebuildRecipe } from './blocking.js';
+export type { BlockingHttpTransport, BlockingTransportOptions } from './blocking.js';
 
 /** `createBlockingTransport` where nothing can block: every request is refused. */
-export const createBlockingTransport: typeof Real.createBlockingTransport = (options = {}) => ({
-  rebuild: { builtin: 'blocking', options: { ...options } },
+export const createBlockingTransport: typeof Real.createBlockingTransport = () => ({
+  // Never rebuilt (there are no threads to rebuild it on); the shape of the real one's.
+  rebuild: { builtin: 'http', options: {} },
   requestSync(_request: TransportRequest): never {
     throw new BlockingUnavailableError(
       'Blocking requests need Node.js worker threads, which this environment lacks; use the async twin',

@@ -1,14 +1,8 @@
-import ky from 'ky';
-import { InvalidArgumentError, ResponseError, TimeoutError } from '../errors/classes.js';
-import { onAbort, throwIfAborted } from '../internal/async.js';
+import { InvalidArgumentError } from '../errors/classes.js';
 import { assertOptionsObject, functionOption, integerOption } from '../internal/checks.js';
-import {
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_TIMEOUT,
-  MAX_TIMER_DELAY,
-} from '../internal/constants.js';
-import { transportFailure } from './failures.js';
-import type { AsyncTransport, TransportRequest, TransportResponse } from './types.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
+import { httpTransport, isNode, type Send, viaFetch } from './http-core.js';
+import type { AsyncTransport } from './types.js';
 
 /** Options of `createHttpTransport`. */
 export interface HttpTransportOptions {
@@ -35,122 +29,60 @@ export interface HttpTransportOptions {
    * throughput when the server answers at once (see the benchmarks).
    */
   engine?: 'ky' | 'fetch';
+  /**
+   * A ky instance of your own (`ky.create(…)` or `ky.extend(…)`) to send with: its hooks,
+   * headers and other settings apply. Three are set for each request, because the client does
+   * that work itself for both halves: `retry: 0`, `timeout: false` and `throwHttpErrors: false`
+   * (and `prefixUrl: ''`, as the client sends absolute URLs). Default: ky's default instance.
+   */
+  ky?: KyLike;
 }
 
-const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine'] as const;
-
-const noop = () => {};
-
-function isNode(): boolean {
-  return typeof globalThis.process?.versions?.node === 'string';
+/** The options the transport gives a ky instance's `get` for each request. */
+export interface KyGetOptions {
+  readonly signal: AbortSignal;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly redirect: 'manual' | 'follow';
+  readonly retry: 0;
+  readonly timeout: false;
+  readonly throwHttpErrors: false;
+  readonly prefixUrl: '';
+  readonly fetch?: typeof globalThis.fetch;
 }
 
-/** The `charset` of a `content-type`, or undefined when it names none. */
-export function charsetOf(contentType: string | null): string | undefined {
-  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
-  const label = (match?.[1] ?? match?.[2] ?? '').trim();
-  return label === '' ? undefined : label;
+/** What the transport uses of a ky instance: `get`. Any `KyInstance` fits. */
+export interface KyLike {
+  get(url: string, options: KyGetOptions): PromiseLike<Response>;
 }
 
-/**
- * The decoder for the body's `charset` (UTF-8 when it names none): a server that says
- * `charset=latin1` is read as Latin-1, not as garbled UTF-8. A charset nobody can decode is a
- * `ResponseError` with code `BAD_CHARSET`.
- */
-// No `TextDecoder` type annotations: without the DOM library (a Node-only tsconfig) the name is a
-// value only, and a program that type-checks this file must not need it.
-function decoderFor(response: Response, request: TransportRequest) {
-  const charset = charsetOf(response.headers.get('content-type'));
-  try {
-    return new TextDecoder(charset ?? 'utf-8');
-  } catch (error) {
-    throw new ResponseError(
-      {
-        method: request.method,
-        url: request.url,
-        status: response.status,
-        code: 'BAD_CHARSET',
-        detail: `Response body is in a charset this client cannot decode (${JSON.stringify(charset)})`,
-      },
-      { cause: error },
-    );
-  }
+const KEYS = ['fetch', 'timeout', 'maxResponseBytes', 'redirect', 'engine', 'ky'] as const;
+
+/** ky's default instance, loaded on the first request that needs it, not when the package is. */
+let defaultKy: Promise<KyLike> | undefined;
+
+function loadKy(): Promise<KyLike> {
+  defaultKy ??= import('./ky-default.js').then((module) => module.defaultKy);
+  return defaultKy;
 }
 
-async function readCapped(
-  response: Response,
-  limit: number,
-  request: TransportRequest,
-): Promise<string> {
-  const tooLarge = (size: string) =>
-    new ResponseError({
-      method: request.method,
-      url: request.url,
-      status: response.status,
-      code: 'TOO_LARGE',
-      detail: `Response body is larger than ${limit} bytes (${size})`,
-    });
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge(`content-length ${declared}`);
-  }
-  let decoder: ReturnType<typeof decoderFor>;
-  try {
-    decoder = decoderFor(response, request);
-  } catch (error) {
-    await response.body?.cancel().catch(() => {});
-    throw error;
-  }
-  if (!response.body) return '';
-  // A declared length within the cap bounds the body, unless it is compressed (fetch inflates it,
-  // and a small compressed body can inflate to any size): then the fast whole-body read is safe.
-  const encoding = response.headers.get('content-encoding');
-  if (response.headers.has('content-length') && (!encoding || encoding === 'identity')) {
-    // `text()` reads UTF-8 whatever the charset; other charsets go through their decoder.
-    return decoder.encoding === 'utf-8'
-      ? response.text()
-      : decoder.decode(await response.arrayBuffer());
-  }
-  const reader = response.body.getReader();
-  let received = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`more than ${received} bytes received`);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
-type Send = (request: TransportRequest, signal: AbortSignal) => Promise<Response>;
-
-function viaKy(fetchFn: typeof globalThis.fetch | undefined, redirect: 'manual' | 'follow'): Send {
-  const api = ky.create({
-    retry: 0,
-    throwHttpErrors: false,
-    // The transport's own timer covers the body too; ky's would stop at the headers.
-    timeout: false,
-    redirect,
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  });
-  return (request, signal) =>
-    api.get(request.url, { signal, ...(request.headers ? { headers: request.headers } : {}) });
-}
-
-function viaFetch(
+function viaKy(
+  given: KyLike | undefined,
   fetchFn: typeof globalThis.fetch | undefined,
   redirect: 'manual' | 'follow',
 ): Send {
-  return (request, signal) =>
-    (fetchFn ?? globalThis.fetch)(request.url, {
+  // ky reads `Request` when it loads, which makes Node load its whole fetch implementation: a cost
+  // for programs that import the package and never make an async request.
+  const instance = () => (given ? Promise.resolve(given) : loadKy());
+  return async (request, signal) =>
+    (await instance()).get(request.url, {
       signal,
       redirect,
+      retry: 0,
+      // The transport's own timer covers the body too; ky's would stop at the headers.
+      timeout: false,
+      throwHttpErrors: false,
+      prefixUrl: '',
+      ...(fetchFn ? { fetch: fetchFn } : {}),
       ...(request.headers ? { headers: request.headers } : {}),
     });
 }
@@ -188,48 +120,19 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
   if (o.engine !== undefined && o.engine !== 'ky' && o.engine !== 'fetch') {
     throw new InvalidArgumentError("Expected `engine` to be 'ky' or 'fetch'");
   }
-  const send = o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(fetchFn, redirect);
+  const kyInstance = o.ky as KyLike | undefined;
+  if (kyInstance !== undefined && typeof kyInstance?.get !== 'function') {
+    throw new InvalidArgumentError(
+      'Expected `ky` to be a ky instance (ky.create() or ky.extend())',
+    );
+  }
+  if (kyInstance !== undefined && o.engine === 'fetch') {
+    throw new InvalidArgumentError(
+      "`ky` and `engine: 'fetch'` contradict each other; give one of them",
+    );
+  }
+  const send =
+    o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(kyInstance, fetchFn, redirect);
 
-  return {
-    defaults: { timeout: defaultTimeout, maxResponseBytes: defaultMax },
-    async request(request: TransportRequest): Promise<TransportResponse> {
-      const timeout = request.timeout ?? defaultTimeout;
-      const limit = request.maxResponseBytes ?? defaultMax;
-      // Checked before the timer starts: a refused request must not leave a timer behind that
-      // keeps the program alive for `timeout` milliseconds.
-      throwIfAborted(request.signal);
-      const controller = new AbortController();
-      let timedOut = false;
-      // A timeout longer than a timer can hold (about 24.8 days, or Infinity) means no timer at
-      // all: Node would run such a timer after 1 ms.
-      const timer =
-        timeout <= MAX_TIMER_DELAY
-          ? setTimeout(() => {
-              timedOut = true;
-              controller.abort();
-            }, timeout)
-          : undefined;
-      const signal = request.signal;
-      const unsubscribe = signal ? onAbort(signal, () => controller.abort(signal.reason)) : noop;
-      try {
-        const response = await send(request, controller.signal);
-        const body = await readCapped(response, limit, request);
-        const headers: Record<string, string> = {};
-        response.headers.forEach((value, name) => {
-          headers[name.toLowerCase()] = value;
-        });
-        return { status: response.status, statusText: response.statusText, headers, body };
-      } catch (error) {
-        if (timedOut)
-          throw new TimeoutError(
-            { method: request.method, url: request.url, timeout },
-            { cause: error },
-          );
-        throw transportFailure(request, error);
-      } finally {
-        clearTimeout(timer);
-        unsubscribe();
-      }
-    },
-  };
+  return httpTransport(send, defaultTimeout, defaultMax);
 }

@@ -1,12 +1,18 @@
 /**
- * The code each `makeAsync` pool worker runs: rebuild the blocking transport or import the module
- * named by the recipe (once per worker), then make the blocking call. Answers and errors travel back
- * as plain data, so that errors arrive as the same classes.
+ * The code each `makeAsync` pool thread runs: build the transport a recipe names, or import the
+ * module a call names (once per thread), then make the call. A transport's request is made right
+ * here, with the same transport the async half uses: the thread starts no thread of its own.
+ * Answers and errors travel back as plain data, so that errors arrive as the same classes.
+ *
+ * Each call brings a port of its own: the thread says on it that it began the call, and what ended
+ * the thread if the call did (an uncaught exception, `process.exit`): the pool library would not
+ * notice an exit, and would report a crash without saying which call it ended.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError } from '../errors/classes.js';
 import { serializeError } from '../errors/wire.js';
-import { createBlockingTransport, type RebuildRecipe } from './blocking.js';
-import type { BlockingTransport, TransportRequest } from './types.js';
+import { buildTransport, type RebuildRecipe } from './recipe.js';
+import type { AsyncTransport, BlockingTransport, TransportRequest } from './types.js';
 
 export type PoolTask =
   | { readonly kind: 'request'; readonly recipe: RebuildRecipe; readonly request: TransportRequest }
@@ -21,27 +27,27 @@ export type PoolResult =
   | { ok: true; value: unknown }
   | { ok: false; error: ReturnType<typeof serializeError> };
 
-const transports = new Map<string, BlockingTransport>();
+const transports = new Map<string, Promise<AsyncTransport | BlockingTransport>>();
 
-async function transportFor(recipe: RebuildRecipe): Promise<BlockingTransport> {
+function transportFor(recipe: RebuildRecipe): Promise<AsyncTransport | BlockingTransport> {
   const key = JSON.stringify(recipe);
   let transport = transports.get(key);
   if (!transport) {
-    if ('builtin' in recipe) {
-      transport = createBlockingTransport(recipe.options);
-    } else {
-      const factory = (await import(recipe.module))[recipe.export] as (
-        ...args: unknown[]
-      ) => BlockingTransport;
-      transport = factory(...(recipe.args ?? []));
-    }
+    transport = buildTransport(recipe);
+    // A factory that failed is asked again by the next call, not remembered as failed.
+    transport.catch(() => transports.delete(key));
     transports.set(key, transport);
   }
   return transport;
 }
 
 async function perform(task: PoolTask): Promise<unknown> {
-  if (task.kind === 'request') return (await transportFor(task.recipe)).requestSync(task.request);
+  if (task.kind === 'request') {
+    const transport = await transportFor(task.recipe);
+    return 'request' in transport
+      ? transport.request(task.request)
+      : transport.requestSync(task.request);
+  }
   const target = (await import(task.module))[task.export];
   if (typeof target !== 'function') {
     throw new TypeError(
@@ -65,12 +71,25 @@ function assertCloneable(task: PoolTask, value: unknown): void {
   }
 }
 
-export default async function run(task: PoolTask): Promise<PoolResult> {
+export default async function run(task: PoolTask & { alive: MessagePort }): Promise<PoolResult> {
+  const { alive } = task;
+  const onExit = (code: number) => alive.postMessage({ exited: code });
+  const onCrash = (error: unknown) => {
+    alive.postMessage({ crashed: serializeError(error) });
+    // What Node does with an uncaught exception in a worker: end the thread.
+    process.exit(1);
+  };
+  process.once('exit', onExit);
+  process.once('uncaughtException', onCrash);
+  alive.postMessage({ started: true });
   try {
     const value = await perform(task);
     assertCloneable(task, value);
     return { ok: true, value };
   } catch (error) {
     return { ok: false, error: serializeError(error) };
+  } finally {
+    process.off('exit', onExit);
+    process.off('uncaughtException', onCrash);
   }
 }

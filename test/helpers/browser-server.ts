@@ -48,8 +48,8 @@ export const CHROMIUM_ARGS = [
 /** The bundle's files by URL path (`/assets/app.js`, its chunks and source maps). */
 export type Bundle = Map<string, { contents: Uint8Array; type: string }>;
 
-/** Modules that exist only in Node: its built-ins, and piscina (worker threads). */
-const NODE_ONLY = /^(node:.*|piscina)$/;
+/** Modules that exist only in Node: its built-ins, and tinypool (worker threads). */
+const NODE_ONLY = /^(node:.*|tinypool)$/;
 
 /**
  * A browser bundler (Vite, webpack 5 with `fallback: false`) replaces a Node built-in with an empty

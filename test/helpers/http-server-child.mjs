@@ -61,9 +61,9 @@ const routes = [
       res.on('close', () => clearTimeout(timer));
     },
   ],
-  // /status/:code?retryAfter=s&message=text: an error body {"error": "..."}.
+  // /status/:code[/anything]?retryAfter=s&message=text: an error body {"error": "..."}.
   [
-    /^\/status\/(\d{3})$/,
+    /^\/status\/(\d{3})(?:\/.*)?$/,
     (_req, res, url, _n, match) => {
       const status = Number(match[1]);
       const headers = {};
@@ -72,11 +72,11 @@ const routes = [
       json(res, status, { error: url.searchParams.get('message') ?? `Status ${status}` }, headers);
     },
   ],
-  // /hang: never answers.
-  [/^\/hang$/, () => {}],
-  // /reset: resets the connection without answering.
+  // /hang, /hang/anything: never answers.
+  [/^\/hang(?:\/.*)?$/, () => {}],
+  // /reset[/anything]: resets the connection without answering.
   [
-    /^\/reset$/,
+    /^\/reset(?:\/.*)?$/,
     (req) => {
       if (typeof req.socket.resetAndDestroy === 'function') req.socket.resetAndDestroy();
       else req.socket.destroy();
@@ -201,6 +201,27 @@ const routes = [
         barriers.delete(key);
         for (const held of waiting.splice(0))
           json(held.res, 200, { ok: true, key, n: held.n, together: size });
+      }
+    },
+  ],
+  // /barrier/:key/:n/character/:id: the same barrier for a client (baseUrl /barrier/:key/:n), each
+  // answer a character record.
+  [
+    /^\/barrier\/([^/]+)\/(\d+)\/character\/(\d+)$/,
+    (_req, res, _url, _n, match) => {
+      const key = `client:${match[1]}`;
+      const size = Number(match[2]);
+      const waiting = barriers.get(key) ?? [];
+      barriers.set(key, waiting);
+      const entry = { res, id: Number(match[3]) };
+      waiting.push(entry);
+      res.on('close', () => {
+        const index = waiting.indexOf(entry);
+        if (index !== -1) waiting.splice(index, 1);
+      });
+      if (waiting.length >= size) {
+        barriers.delete(key);
+        for (const held of waiting.splice(0)) json(held.res, 200, character(held.id));
       }
     },
   ],
