@@ -73,8 +73,9 @@ const COMMON: Options = {
   noExternal: BUILT_IN,
   // The version in the User-Agent, from package.json (src/internal/version.ts).
   define: { __RICKMORTY_CLIENT_VERSION__: JSON.stringify(version) },
-  // The build script empties dist/ first: the builds below run at once, and one's clean-up would
-  // remove what another writes.
+  // The build script (scripts/build.mjs) empties dist/ first: the builds below run at once, and
+  // one's clean-up would remove what another writes. It also derives the CommonJS entries' types
+  // (`.d.cts`) from the ES modules' (`.d.ts`), which are the same file for file.
   clean: false,
 };
 
@@ -105,13 +106,6 @@ export default defineConfig([
     external: [/^\.\/[\w-]+\.js$/],
     noExternal: [],
     splitting: false,
-  },
-  {
-    ...COMMON,
-    // The CommonJS entries' types: the entries' own, as `.d.cts`.
-    entry: PUBLIC_ENTRIES,
-    format: ['cjs'],
-    dts: { entry: PUBLIC_ENTRIES, only: true },
   },
   ...(
     [

@@ -4,8 +4,8 @@
  * Three apps share one install: an ES module app (NodeNext), a CommonJS app (NodeNext, `require`),
  * and an app type-checked with `moduleResolution: bundler`.
  *
- * The build goes to a staging copy of the package, never to the repo's dist/, so that other test
- * files that read dist/ are not disturbed while this one runs.
+ * The package is the run's one build (test/global-setup.ts), copied into a staging copy of the
+ * package; the repo's dist/ is never touched.
  */
 import { execFile } from 'node:child_process';
 import {
@@ -23,11 +23,11 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtPackage } from './helpers/package-build.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const TSUP = join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   files: string[];
@@ -207,10 +207,10 @@ let tarball: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rickmorty-consumers-'));
 
-  // Build into a staging copy of the package and pack that, as `npm publish` would pack the repo.
+  // The run's build in a staging copy of the package, packed as `npm publish` would pack the repo.
   const staging = join(work, 'package');
   mkdirSync(staging);
-  await sh(process.execPath, [TSUP, '--out-dir', join(staging, 'dist')], ROOT);
+  cpSync(await builtPackage(), join(staging, 'dist'), { recursive: true });
   for (const entry of ['package.json', ...manifest.files.filter((f) => f !== 'dist')]) {
     if (existsSync(join(ROOT, entry))) {
       cpSync(join(ROOT, entry), join(staging, entry), { recursive: true });

@@ -1,20 +1,17 @@
 /**
- * The package built into a temporary staging copy (never the repo's dist/, which other test files
- * may be reading), and an app beside it whose `node_modules/rickmorty-client` links to it, so that
+ * The run's one build of the package (test/global-setup.ts; never the repo's dist/) in a staging
+ * copy, and an app beside it whose `node_modules/rickmorty-client` links to it, so that
  * `import('rickmorty-client')` and `require('rickmorty-client')` resolve through the `exports` map
  * as in a user's app. The staging copy's own dependencies (tinypool, zod) come from the repo's
- * node_modules. The build leaves out type declarations: nothing here type-checks.
+ * node_modules.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { builtPackage } from './package-build.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSUP = join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js');
-const CONFIG = fileURLToPath(new URL('./tsup-no-dts.ts', import.meta.url));
 
 export interface StagedApp {
   /** The app's directory: run scripts from here. */
@@ -24,17 +21,14 @@ export interface StagedApp {
   remove(): void;
 }
 
-/** Builds the package and sets up an app that depends on it (about 10 s). */
+/** Sets up an app that depends on the run's build of the package (waiting for the build). */
 export async function stageApp(): Promise<StagedApp> {
   const base = mkdtempSync(join(tmpdir(), 'rickmorty-staged-'));
   const pkg = join(base, 'package');
   const app = join(base, 'app');
   mkdirSync(pkg);
-  await promisify(execFile)(process.execPath, [TSUP, '--config', CONFIG], {
-    cwd: ROOT,
-    env: { ...process.env, RICKMORTY_STAGE_DIST: join(pkg, 'dist') },
-    maxBuffer: 32 * 1024 * 1024,
-  });
+  // A copy, not a link: Node decides a file's module format by the package.json above its real path.
+  cpSync(await builtPackage(), join(pkg, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
   mkdirSync(join(app, 'node_modules'), { recursive: true });
