@@ -47,11 +47,13 @@ export interface KyGetOptions {
   readonly timeout: false;
   readonly throwHttpErrors: false;
   readonly prefixUrl: '';
+  /** The `fetch` the transport was given, if any; ky's own otherwise. */
   readonly fetch?: typeof globalThis.fetch;
 }
 
 /** What the transport uses of a ky instance: `get`. Any `KyInstance` fits. */
 export interface KyLike {
+  /** Sends a GET request for `url`; the transport reads the status and body itself. */
   get(url: string, options: KyGetOptions): PromiseLike<Response>;
 }
 
