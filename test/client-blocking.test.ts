@@ -20,6 +20,7 @@ import {
 } from '../src/index.js';
 import { generateDataset, type ReplicaServer, startReplicaServer } from '../src/testing/index.js';
 import { collect, idsOf, REPO_ROOT, thrownBy } from './helpers/client-fixtures.js';
+import { TSX_LAUNCHER } from './helpers/run-script.js';
 
 const data = generateDataset();
 const HANGING_ID = 7;
@@ -224,7 +225,7 @@ console.log('done');
 `,
     );
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, replica.url], {
+      const child = spawn(process.execPath, [TSX_LAUNCHER, script, replica.url], {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         // A hang guard only: a program that does not exit is killed and fails the test.

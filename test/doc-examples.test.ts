@@ -124,6 +124,7 @@ interface Batch {
   readonly signal: NodeJS.Signals | null;
 }
 
+const launcher = join(root, 'test', 'helpers', 'tsx-launcher.mjs');
 const runner = join(root, 'test', 'helpers', 'doc-example-runner.mts');
 /** Two processes, one per core, each running its share of the examples one after another. */
 const PROCESSES = 2;
@@ -131,7 +132,7 @@ const batches: Batch[] = [];
 
 function runBatch(files: readonly string[]): Promise<Batch> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, ...files], {
+    const child = spawn(process.execPath, [launcher, runner, ...files], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -100,7 +100,11 @@ async function copyCorpus(): Promise<string> {
 async function runPrograms(entries: readonly string[]): Promise<Run[]> {
   const { stdout } = await execute(
     process.execPath,
-    ['--import', 'tsx', join(repo, CORPUS, 'run-programs.mjs'), ...entries],
+    [
+      join(repo, 'test/helpers/tsx-launcher.mjs'),
+      join(repo, CORPUS, 'run-programs.mjs'),
+      ...entries,
+    ],
     { cwd: repo, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 },
   );
   return JSON.parse(stdout) as Run[];

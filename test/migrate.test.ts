@@ -63,7 +63,11 @@ interface Run {
 async function runPrograms(entries: readonly string[]): Promise<Run[]> {
   const { stdout } = await execute(
     process.execPath,
-    ['--import', 'tsx', join(repo, 'test/fixtures/migrate-corpus/run-programs.mjs'), ...entries],
+    [
+      join(repo, 'test/helpers/tsx-launcher.mjs'),
+      join(repo, 'test/fixtures/migrate-corpus/run-programs.mjs'),
+      ...entries,
+    ],
     { cwd: repo, timeout: 60_000 },
   );
   return JSON.parse(stdout) as Run[];

@@ -1,6 +1,6 @@
 /**
- * Runs documentation examples one after another in this one process (started with
- * `--import tsx`), so that the suite pays for one Node and one tsx start instead of one per example.
+ * Runs documentation examples one after another in this one process (started with tsx,
+ * test/helpers/tsx-launcher.mjs), so that the suite pays for one Node and one tsx start instead of one per example.
  *
  * For each example it reports, as one JSON line on stdout prefixed with `@@result `: whether the
  * module ran to its end without throwing, what it wrote to stderr (this thread's and its workers'),
@@ -8,7 +8,7 @@
  * event loop. Each example must let go of everything it started before the next one begins, as it
  * must when it runs alone: a process with leftovers would not exit by itself.
  *
- * Usage: node --import tsx doc-example-runner.mts FILE...
+ * Usage: node tsx-launcher.mjs doc-example-runner.mts FILE...
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';

@@ -14,8 +14,11 @@ export interface ScriptResult {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** `node TSX_LAUNCHER script.ts args...` runs a script as `node --import tsx` would (see the file). */
+export const TSX_LAUNCHER = fileURLToPath(new URL('./tsx-launcher.mjs', import.meta.url));
+
 /**
- * Runs a TypeScript script with `node --import tsx` in a child process and waits for it to exit by
+ * Runs a TypeScript script with tsx (as `node --import tsx` would, through tsx-launcher.mjs) in a child process and waits for it to exit by
  * itself. `hangGuardMs` is not a timing assertion: it only keeps a script that never exits from
  * hanging the test run; the result then says `hung: true`.
  */
@@ -25,7 +28,7 @@ export function runScript(
   hangGuardMs = 20_000,
 ): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script), ...args], {
+    const child = spawn(process.execPath, [TSX_LAUNCHER, fileURLToPath(script), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_OPTIONS: '' },
