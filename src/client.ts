@@ -26,8 +26,6 @@ const characterLocation = linkedRecord(location.resource, 'location');
  * blocks and returns the record, `getCharacterAsync(id)` returns a promise of it. Old code keeps
  * the blocking twin while new code moves to the async one, one call path at a time.
  *
- * Each operation is written once, free of I/O; the twins only choose how its requests are sent.
- *
  * @example
  * ```ts
  * const client = new RickMortyClient();
@@ -107,10 +105,7 @@ export class RickMortyClient {
     return this.#run.async(character.listPage, options, query);
   }
 
-  /**
-   * Every character that matches, one at a time, blocking, a page read whenever the last one runs
-   * out. Async twin: `iterateCharactersAsync`, which can also read ahead (`prefetch`).
-   */
+  /** Every character that matches, one at a time, blocking. Async twin: `iterateCharactersAsync`. */
   iterateCharacters(
     filter?: CharacterFilter,
     options?: CallOptions,
@@ -125,10 +120,7 @@ export class RickMortyClient {
    *
    * @example
    * ```ts
-   * for await (const character of client.iterateCharactersAsync({ status: 'Dead' })) {
-   *   console.log(character.name);
-   * }
-   * // All of them, up to 8 requests ahead of the loop:
+   * // Up to 8 requests ahead of the loop:
    * for await (const character of client.iterateCharactersAsync({}, { prefetch: 8 })) {
    *   if (character.name === 'Morty Smith') break; // aborts what is still in flight
    * }
@@ -149,10 +141,7 @@ export class RickMortyClient {
     return this.#run.pages('iterateCharacterPages', character, filter, options);
   }
 
-  /**
-   * Every page of characters that match, one request a page; with `prefetch: n`, up to `n` pages
-   * in flight ahead of the loop. Leaving the loop early aborts what was read ahead.
-   */
+  /** Every page of characters that match; `prefetch: n` reads up to `n` pages ahead of the loop. */
   iterateCharacterPagesAsync(
     filter?: CharacterFilter,
     options?: CallOptions & IterateOptions,
@@ -443,9 +432,8 @@ export class RickMortyClient {
   // --- Lifetime -------------------------------------------------------------------------------
 
   /**
-   * Releases what the client created: the blocking transport's worker thread and the worker pool
-   * behind an async twin that runs a blocking transport. Transports given to the client are left
-   * open for their owner. The client can be used again afterwards; it starts what it needs anew.
+   * Releases the worker threads the client started (transports given to it are their owner's to
+   * close). The client can be used again afterwards; it starts what it needs anew.
    */
   async close(): Promise<void> {
     await this.#dispatcher.close();

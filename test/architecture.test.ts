@@ -114,6 +114,18 @@ describe('layers', () => {
     );
     expect(spelled.map((file) => relative(SRC, file))).toEqual([join('internal', 'constants.ts')]);
   });
+
+  it('keeps src/client.ts to the public twins and their docs: one class, under 450 lines', () => {
+    const text = readFileSync(join(SRC, 'client.ts'), 'utf8');
+    expect(text.split('\n').length).toBeLessThan(450);
+    const source = ts.createSourceFile('client.ts', text, ts.ScriptTarget.Latest);
+    const declared = source.statements.filter(
+      (statement) => !ts.isImportDeclaration(statement) && !ts.isVariableStatement(statement),
+    );
+    expect(declared.map((statement) => ts.SyntaxKind[statement.kind])).toEqual([
+      'ClassDeclaration',
+    ]);
+  });
 });
 
 describe('the resource registry is the single source', () => {

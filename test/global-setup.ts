@@ -62,6 +62,9 @@ export default function setup(project: TestProject): () => void {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    // A process group of its own, so that a run that ends before the build stops tsup's children
+    // (esbuild, the declaration build) with it.
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -80,7 +83,15 @@ export default function setup(project: TestProject): () => void {
   });
   project.provide('packageBuildDir', dir);
   return () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group ended between the check and the kill.
+      }
+    }
+    child.stdout.destroy();
+    child.stderr.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
 }
