@@ -127,7 +127,7 @@ async function measure(context: BenchContext) {
     targets: [
       {
         name: BUNDLE_TARGET,
-        goal: '<= 20 KB (20,000 bytes)',
+        goal: `<= ${BUNDLE_LIMIT / 1000} KB (${BUNDLE_LIMIT.toLocaleString('en-US')} bytes)`,
         measured: `${fmtBytes(bundle.ours.entryGzip)} (${bundle.ours.entryGzip} B); everything it loads statically ${fmtBytes(bundle.ours.staticGzip)}`,
         met: bundle.ours.entryGzip <= BUNDLE_LIMIT,
       },
