@@ -17,14 +17,14 @@ const BUILD = join(ROOT, 'scripts', 'build.mjs');
 
 /**
  * Worker threads run from source load their module through tsx (src/transports/tsx-worker.mjs),
- * and tsx's start in a thread costs about five times the thread's own start. The suite starts some
- * hundred and thirty threads that load no TypeScript of the test's own (the blocking transport's
- * over HTTP, the replica's), so it bundles their sources once here, and those threads load the
- * bundle (RICKMORTY_DEV_WORKERS): the same source, a quarter of the suite's CPU time less. (The
- * makeAsync tests' threads load the tests' TypeScript modules, and need tsx anyway.)
+ * and tsx's start in a thread costs about five times the thread's own. The suite starts about two
+ * hundred threads, most of which load no TypeScript of the test's own, so it bundles the workers'
+ * sources once here; the threads load the bundle (RICKMORTY_DEV_WORKERS) and register tsx only for
+ * a test's TypeScript module. The same source, about a quarter of the suite's CPU time less.
  */
 const DEV_WORKERS = {
   'blocking-worker': 'src/transports/blocking-worker.ts',
+  'make-async-worker': 'src/transports/make-async-worker.ts',
   'replica-worker': 'src/testing/replica-worker.ts',
 };
 
