@@ -270,7 +270,7 @@ describe.sequential('the corpus, migrated whole with --all', () => {
           /^shared-state\/main\.ts:36 in order: the callback calls console\.log/,
         ),
         expect.stringMatching(/^classes\/main\.ts:23 in order: the callback writes this\.#loaded/),
-        expect.stringMatching(/^replica\/main\.ts:13 concurrent/),
+        expect.stringMatching(/^replica\/main\.ts:15 concurrent/),
         // The try that catches is two callers up.
         expect.stringMatching(
           /^errors-caught\/main\.ts:10 in order: it runs inside the try block at errors-caught\/main\.ts:18/,
