@@ -8,8 +8,7 @@ import { nodeBuiltin } from '../internal/node.js';
 import { explainLoopbackTimeout, serverOnThisThread } from './loopback.js';
 import { moduleRecipe, type RebuildRecipe, type TransportModule } from './recipe.js';
 import type { BlockingTransport, TransportRequest, TransportResponse } from './types.js';
-import { workerEntry } from './worker-entry.js';
-import { CELL, startWorker } from './worker-thread.js';
+import { CELL, startBlockingWorker } from './worker-thread.js';
 
 /** Options of `createBlockingTransport`. */
 export interface BlockingTransportOptions {
@@ -195,25 +194,15 @@ export function createBlockingTransport(
   }
 
   function start(threads: typeof WorkerThreads): Running {
-    const { port1, port2 } = new threads.MessageChannel();
     const cell = sharedCell(CELL.LENGTH);
-    const entry = workerEntry('blocking-worker', import.meta.url, { port: port2, cell, recipe });
-    let worker: WorkerThreads.Worker;
-    try {
-      worker = startWorker(threads, {
-        entry: entry.url,
-        workerData: entry.workerData,
-        transferList: [port2],
-      });
-    } catch (error) {
-      port1.close();
-      throw new WorkerError('The blocking transport could not start its worker thread', {
-        cause: error,
-      });
-    }
-    const target: Running = { worker, port: port1, cell };
+    const { worker, port } = startBlockingWorker(
+      threads,
+      { cell, recipe },
+      'The blocking transport',
+    );
+    const target: Running = { worker, port, cell };
     worker.unref();
-    port1.unref();
+    port.unref();
     // The thread reports its failures through the port and the cell; without a listener its
     // 'error' event would also crash the program.
     worker.on('error', () => {});

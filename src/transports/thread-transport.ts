@@ -15,8 +15,7 @@ import { deserializeError, type SerializedError } from '../errors/wire.js';
 import { DEFAULT_TIMEOUT } from '../internal/constants.js';
 import type { RebuildRecipe } from './recipe.js';
 import type { AsyncTransport, TransportRequest, TransportResponse } from './types.js';
-import { workerEntry } from './worker-entry.js';
-import { startWorker } from './worker-thread.js';
+import { startBlockingWorker } from './worker-thread.js';
 
 type Reply =
   | { id: number; ok: true; response: TransportResponse }
@@ -136,38 +135,21 @@ export class ThreadTransport implements AsyncTransport {
 
   #start(): Thread {
     const threads = this.#threads;
-    const { port1, port2 } = new threads.MessageChannel();
     // No shared cell: that is for a caller parked in Atomics.wait, and this one never is. It sees
     // the thread's 'error' and 'exit' events instead.
-    const data = { port: port2, recipe: this.#recipe };
-    const entry = workerEntry('blocking-worker', import.meta.url, data);
-    let worker: WorkerThreads.Worker;
-    try {
-      worker = startWorker(threads, {
-        entry: entry.url,
-        workerData: entry.workerData,
-        transferList: [port2],
-      });
-    } catch (error) {
-      port1.close();
-      throw new WorkerError('makeAsync could not start its worker thread', { cause: error });
-    }
+    const { worker, port } = startBlockingWorker(threads, { recipe: this.#recipe }, 'makeAsync');
     const thread: Thread = {
       worker,
-      port: port1,
+      port,
       pending: new Map(),
       overlaps: undefined,
       waiting: [],
     };
     worker.unref();
-    port1.on('message', (reply: Reply) => this.#onReply(thread, reply));
+    port.on('message', (reply: Reply) => this.#onReply(thread, reply));
     // Replies the thread sent before it ended come first: a factory's failure, say.
     const drain = () => {
-      for (
-        let m = threads.receiveMessageOnPort(port1);
-        m;
-        m = threads.receiveMessageOnPort(port1)
-      ) {
+      for (let m = threads.receiveMessageOnPort(port); m; m = threads.receiveMessageOnPort(port)) {
         this.#onReply(thread, m.message as Reply);
       }
     };

@@ -11,6 +11,8 @@
  * @module
  */
 import type * as WorkerThreads from 'node:worker_threads';
+import { WorkerError } from '../errors/classes.js';
+import { workerEntry } from './worker-entry.js';
 
 /**
  * The shared cell of a thread that reports to a parked caller: `cell[WAKE]` is bumped and notified
@@ -236,5 +238,30 @@ export function startWorker(
     } catch (error) {
       if (!dropRefusedExecArgv(error)) throw error;
     }
+  }
+}
+
+/**
+ * Starts the blocking worker (blocking-worker.ts), which serves requests on a port: the thread
+ * gets one end with `data`, the caller keeps the other (`port`). A thread that cannot start is a
+ * `WorkerError` that says `who` could not start it.
+ */
+export function startBlockingWorker(
+  threads: typeof WorkerThreads,
+  data: Record<string, unknown>,
+  who: string,
+): { worker: WorkerThreads.Worker; port: WorkerThreads.MessagePort } {
+  const { port1, port2 } = new threads.MessageChannel();
+  const entry = workerEntry('blocking-worker', import.meta.url, { ...data, port: port2 });
+  try {
+    const worker = startWorker(threads, {
+      entry: entry.url,
+      workerData: entry.workerData,
+      transferList: [port2],
+    });
+    return { worker, port: port1 };
+  } catch (error) {
+    port1.close();
+    throw new WorkerError(`${who} could not start its worker thread`, { cause: error });
   }
 }
