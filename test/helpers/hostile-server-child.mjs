@@ -31,18 +31,11 @@
 //
 // The parent talks over IPC: { id, command } with `requests` (every request since the last
 // `reset`), `stats`, `reset`, `close`; see hostile-server.ts.
-import { createServer } from 'node:http';
+import { serveInChild } from './server-child.mjs';
 
 const PAGE_SIZE = 20;
 const OK_COUNT = 60;
 let port = 0;
-
-/** @type {Array<{ seq: number; method: string; url: string; path: string; headers: Record<string, unknown> }>} */
-const recorded = [];
-let seq = 0;
-let inFlight = 0;
-let maxInFlight = 0;
-const sockets = new Set();
 
 const RESOURCES = {
   character: (id) => ({
@@ -240,68 +233,22 @@ function answer(res, url) {
   sendRecords(scenario, res, value);
 }
 
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  recorded.push({
-    seq: ++seq,
-    method: req.method ?? 'GET',
-    url: req.url ?? '/',
-    path: url.pathname,
-    headers: req.headers,
-  });
-  inFlight++;
-  maxInFlight = Math.max(maxInFlight, inFlight);
-  let done = false;
-  res.on('close', () => {
-    if (!done) inFlight--;
-    done = true;
-  });
-  const slow = /^\/slow-(\d+)\//.exec(url.pathname);
-  if (slow) {
-    const timer = setTimeout(() => {
-      url.pathname = url.pathname.replace(/^\/slow-\d+\//, '/ok/');
-      answer(res, url);
-    }, Number(slow[1]));
-    res.on('close', () => clearTimeout(timer));
-    return;
-  }
-  answer(res, url);
-});
-
-server.on('connection', (socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => {});
-});
-
-const commands = {
-  requests: () => recorded,
-  stats: () => ({ requests: recorded.length, inFlight, maxInFlight }),
-  reset: () => {
-    recorded.length = 0;
-    maxInFlight = inFlight;
-    return null;
+serveInChild(
+  (_req, res, url) => {
+    const slow = /^\/slow-(\d+)\//.exec(url.pathname);
+    if (slow) {
+      const timer = setTimeout(() => {
+        url.pathname = url.pathname.replace(/^\/slow-\d+\//, '/ok/');
+        answer(res, url);
+      }, Number(slow[1]));
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    answer(res, url);
   },
-  close: () => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-    return null;
+  {
+    onListening: (listening) => {
+      port = listening;
+    },
   },
-};
-
-process.on('message', ({ id, command }) => {
-  const run = commands[command];
-  process.send?.({
-    id,
-    result: run ? run() : undefined,
-    error: run ? undefined : `Unknown command ${command}`,
-  });
-});
-
-// Exit when the parent goes away, so that no server outlives its test run.
-process.on('disconnect', () => process.exit(0));
-
-server.listen(0, '127.0.0.1', () => {
-  port = server.address().port;
-  process.send?.({ ready: true, port });
-});
+);

@@ -2,21 +2,15 @@
 // http-server.ts) because the blocking transport parks the test's own thread in Atomics.wait,
 // which would starve a server living on that thread's event loop.
 //
-// The parent talks to it over the IPC channel: it sends { id, command } and gets { id, result }.
-import { createServer } from 'node:http';
+// The parent talks to it over the IPC channel: it sends { id, command } and gets { id, result }
+// (server-child.mjs).
 import { gzipSync } from 'node:zlib';
+import { serveInChild } from './server-child.mjs';
 
-/** @type {Array<{ seq: number; method: string; url: string; path: string; headers: Record<string, string | string[] | undefined> }>} */
-const recorded = [];
-let seq = 0;
-let inFlight = 0;
-let maxInFlight = 0;
 /** @type {Map<string, number>} */
 const counters = new Map();
 /** @type {Map<string, Array<{ res: import('node:http').ServerResponse; n: number }>>} */
 const barriers = new Map();
-/** @type {Set<import('node:net').Socket>} */
-const sockets = new Set();
 
 function json(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
@@ -236,73 +230,21 @@ const routes = [
   ],
 ];
 
-const server = createServer((req, res) => {
-  const n = ++seq;
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  recorded.push({
-    seq: n,
-    method: req.method ?? 'GET',
-    url: req.url ?? '/',
-    path: url.pathname,
-    headers: req.headers,
-  });
-  inFlight++;
-  maxInFlight = Math.max(maxInFlight, inFlight);
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    inFlight--;
-  };
-  // 'close' fires when the answer is complete and when the connection dies before that.
-  res.on('close', finish);
-  for (const [pattern, handle] of routes) {
-    const match = pattern.exec(url.pathname);
-    if (match) {
-      handle(req, res, url, n, match);
-      return;
+serveInChild(
+  (req, res, url, n) => {
+    for (const [pattern, handle] of routes) {
+      const match = pattern.exec(url.pathname);
+      if (match) {
+        handle(req, res, url, n, match);
+        return;
+      }
     }
-  }
-  json(res, 404, { error: 'There is nothing here.' });
-});
-
-server.on('connection', (socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => {});
-});
-
-const commands = {
-  requests: () => recorded,
-  stats: () => ({ requests: recorded.length, inFlight, maxInFlight }),
-  reset: () => {
-    recorded.length = 0;
-    counters.clear();
-    barriers.clear();
-    maxInFlight = inFlight;
-    return null;
+    json(res, 404, { error: 'There is nothing here.' });
   },
-  close: () => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-    return null;
+  {
+    onReset: () => {
+      counters.clear();
+      barriers.clear();
+    },
   },
-};
-
-process.on('message', (message) => {
-  const { id, command } = message;
-  const run = commands[command];
-  process.send?.({
-    id,
-    result: run ? run() : undefined,
-    error: run ? undefined : `Unknown command ${command}`,
-  });
-});
-
-// Exit when the parent goes away, so that no server outlives its test run.
-process.on('disconnect', () => process.exit(0));
-
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.send?.({ ready: true, port: typeof address === 'object' && address ? address.port : 0 });
-});
+);
