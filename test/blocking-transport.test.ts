@@ -18,25 +18,13 @@ import type { TransportRequest } from '../src/transports/types.js';
 import { CELL, startWorker } from '../src/transports/worker-thread.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { runScript } from './helpers/run-script.js';
+import { countWorkers, restoreWorker } from './helpers/worker-count.js';
+
+/** The module object the transports take `Worker` from at run time. */
+const threads = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
 
 let server: TestServer;
 const opened: BlockingHttpTransport[] = [];
-
-/** The module object the blocking transport takes `Worker` from at run time. */
-const threads = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
-const OriginalWorker = threads.Worker;
-
-/** Counts the worker threads started from now on (until the test ends). */
-function countWorkers(): { readonly started: number } {
-  const counter = { started: 0 };
-  threads.Worker = class CountedWorker extends OriginalWorker {
-    constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
-      super(...args);
-      counter.started++;
-    }
-  };
-  return counter;
-}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -51,7 +39,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  threads.Worker = OriginalWorker;
+  restoreWorker();
   await Promise.all(opened.splice(0).map((transport) => transport.close()));
 });
 

@@ -1,6 +1,4 @@
-import { syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type * as WorkerThreads from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { RickMortyClient } from '../src/client.js';
 import {
@@ -15,6 +13,7 @@ import { makeAsync, type PooledTransport } from '../src/transports/make-async.js
 import type { TransportRequest } from '../src/transports/types.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { runScript } from './helpers/run-script.js';
+import { countWorkers, restoreWorker } from './helpers/worker-count.js';
 
 type Fixtures = typeof import('./fixtures/pool-functions.mjs');
 
@@ -26,34 +25,6 @@ let server: TestServer;
 /** One pooled blocking transport for the tests that only send requests (threads are slow to start). */
 let pooled: PooledTransport;
 const closers: (() => Promise<void>)[] = [];
-
-/** The module object the transports take `Worker` from at run time. */
-const threads = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
-const OriginalWorker = threads.Worker;
-
-/** Replaces `Worker` for the transports and for the pool library, which imports it by name. */
-function setWorker(Worker: typeof OriginalWorker): void {
-  threads.Worker = Worker;
-  syncBuiltinESMExports();
-}
-
-/** Counts the worker threads started from now on, and how many of them are still alive. */
-function countWorkers(): { readonly started: number; readonly alive: number } {
-  const counter = { started: 0, alive: 0 };
-  setWorker(
-    class CountedWorker extends OriginalWorker {
-      constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
-        super(...args);
-        counter.started++;
-        counter.alive++;
-        this.once('exit', () => {
-          counter.alive--;
-        });
-      }
-    },
-  );
-  return counter;
-}
 
 function get(path: string, extra: Partial<TransportRequest> = {}): TransportRequest {
   return { method: 'GET', url: `${server.url}${path}`, ...extra };
@@ -92,7 +63,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  setWorker(OriginalWorker);
+  restoreWorker();
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 

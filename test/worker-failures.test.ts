@@ -8,11 +8,9 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as WorkerThreads from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { RickMortyClient } from '../src/client.js';
@@ -31,6 +29,7 @@ import type { TransportRequest } from '../src/transports/types.js';
 import { rejectionOf, thrownBy } from './helpers/client-fixtures.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { reported, runNode } from './helpers/run-node.js';
+import { countWorkers, restoreWorker } from './helpers/worker-count.js';
 
 type Fixtures = typeof import('./fixtures/pool-functions.mjs');
 
@@ -42,22 +41,6 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 let server: TestServer;
 const closers: (() => Promise<void> | void)[] = [];
-
-const threads = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
-const OriginalWorker = threads.Worker;
-
-/** Counts the worker threads started from now on (the transports' and the pool library's). */
-function countWorkers(): { readonly started: number } {
-  const counter = { started: 0 };
-  threads.Worker = class CountedWorker extends OriginalWorker {
-    constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
-      super(...args);
-      counter.started++;
-    }
-  };
-  syncBuiltinESMExports();
-  return counter;
-}
 
 function track<T extends { close(): Promise<void> | void }>(closable: T): T {
   closers.push(() => closable.close());
@@ -81,8 +64,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  threads.Worker = OriginalWorker;
-  syncBuiltinESMExports();
+  restoreWorker();
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
