@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 export interface NodeRun {
   /** The exit code, or null when the hang guard had to kill it. */
   readonly code: number | null;
+  /** The signal that ended it, if one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
   /** Whether the hang guard killed it because it did not exit by itself. */
@@ -56,9 +58,9 @@ export function runNode(args: readonly string[], options: RunNodeOptions = {}): 
       clearTimeout(guard);
       reject(error);
     });
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, stdout, stderr, hung });
+      resolve({ code, signal, stdout, stderr, hung });
     });
   });
 }
