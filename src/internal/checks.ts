@@ -5,6 +5,7 @@
  * @module
  */
 import { ArgumentRangeError, InvalidArgumentError } from '../errors/classes.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from './constants.js';
 
 /** The most ids one call may ask for; the live API has fewer than a thousand of anything. */
 export const MAX_IDS = 10_000;
@@ -245,3 +246,22 @@ export function assertBaseUrl(value: unknown): string {
 }
 
 export { describe as describeValue };
+
+/**
+ * A transport's `timeout` and `maxResponseBytes` from its checked options object, with the
+ * library's defaults: the same for the HTTP and the blocking transport.
+ */
+export function transportLimits(o: Readonly<Record<string, unknown>>): {
+  timeout: number;
+  maxResponseBytes: number;
+} {
+  return {
+    timeout: integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 }),
+    maxResponseBytes: integerOption(
+      o.maxResponseBytes,
+      'maxResponseBytes',
+      DEFAULT_MAX_RESPONSE_BYTES,
+      { min: 1 },
+    ),
+  };
+}

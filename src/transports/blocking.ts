@@ -2,8 +2,7 @@ import type * as WorkerThreads from 'node:worker_threads';
 import { BlockingUnavailableError, TimeoutError, WorkerError } from '../errors/classes.js';
 import { deserializeError, type SerializedError } from '../errors/wire.js';
 import { blockingWait, sharedCell, throwIfAborted } from '../internal/async.js';
-import { assertOptionsObject, integerOption } from '../internal/checks.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
+import { assertOptionsObject, integerOption, transportLimits } from '../internal/checks.js';
 import { nodeBuiltin } from '../internal/node.js';
 import { explainLoopbackTimeout, serverOnThisThread } from './loopback.js';
 import { moduleRecipe, type RebuildRecipe, type TransportModule } from './recipe.js';
@@ -129,13 +128,7 @@ interface CheckedOptions {
  */
 function checkOptions(options: unknown): CheckedOptions {
   const o = assertOptionsObject(options, 'options', KEYS);
-  const timeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
-  const maxResponseBytes = integerOption(
-    o.maxResponseBytes,
-    'maxResponseBytes',
-    DEFAULT_MAX_RESPONSE_BYTES,
-    { min: 1 },
-  );
+  const { timeout, maxResponseBytes } = transportLimits(o);
   return {
     timeout,
     maxResponseBytes,

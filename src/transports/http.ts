@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from '../errors/classes.js';
-import { assertOptionsObject, functionOption, integerOption } from '../internal/checks.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT } from '../internal/constants.js';
+import { assertOptionsObject, functionOption, transportLimits } from '../internal/checks.js';
 import { httpTransport, isNode, type Send, viaFetch } from './http-core.js';
 import type { AsyncTransport } from './types.js';
 
@@ -107,13 +106,7 @@ function viaKy(
 export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTransport {
   const o = assertOptionsObject(options, 'options', KEYS);
   const fetchFn = functionOption<typeof globalThis.fetch>(o.fetch, 'fetch');
-  const defaultTimeout = integerOption(o.timeout, 'timeout', DEFAULT_TIMEOUT, { min: 1 });
-  const defaultMax = integerOption(
-    o.maxResponseBytes,
-    'maxResponseBytes',
-    DEFAULT_MAX_RESPONSE_BYTES,
-    { min: 1 },
-  );
+  const limits = transportLimits(o);
   if (o.redirect !== undefined && o.redirect !== 'manual' && o.redirect !== 'follow') {
     throw new InvalidArgumentError("Expected `redirect` to be 'manual' or 'follow'");
   }
@@ -136,5 +129,5 @@ export function createHttpTransport(options: HttpTransportOptions = {}): AsyncTr
   const send =
     o.engine === 'fetch' ? viaFetch(fetchFn, redirect) : viaKy(kyInstance, fetchFn, redirect);
 
-  return httpTransport(send, defaultTimeout, defaultMax);
+  return httpTransport(send, limits.timeout, limits.maxResponseBytes);
 }
